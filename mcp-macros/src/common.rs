@@ -1,0 +1,50 @@
+//! Pieces shared by the macros: doc comments, names, the runtime crate path.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Attribute, Expr, Lit, Meta};
+
+/// The path generated code reaches the runtime through: `::mcp_runtime`, or `crate = path`.
+pub fn runtime_path(krate: Option<&syn::Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path),
+        None => quote!(::mcp_runtime),
+    }
+}
+
+/// The text of `///` comments (`#[doc = "…"]` attributes), one line each, with the single
+/// leading space rustdoc adds removed; `None` when there are none or they are blank.
+pub fn doc_text(attrs: &[Attribute]) -> Option<String> {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let Meta::NameValue(nv) = &attr.meta
+            && let Expr::Lit(lit) = &nv.value
+            && let Lit::Str(text) = &lit.lit
+        {
+            let value = text.value();
+            for line in value.lines() {
+                lines.push(line.strip_prefix(' ').unwrap_or(line).to_owned());
+            }
+        }
+    }
+    let text = lines.join("\n");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Whether `name` follows MCP's tool-name rule: 1 to 128 characters of `A-Z a-z 0-9 _ - .`.
+pub fn is_valid_tool_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The first character of `name` that breaks the tool-name rule, for the error message.
+pub fn first_invalid_char(name: &str) -> Option<char> {
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+}

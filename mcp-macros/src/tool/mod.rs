@@ -1,0 +1,28 @@
+//! `#[tool]`: parse → validate → expand.
+
+mod expand;
+mod parse;
+mod validate;
+
+use proc_macro2::TokenStream;
+
+pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = darling::Error::accumulator();
+    let parsed = match parse::parse(attr, item.clone(), &mut errors) {
+        Some(parsed) => parsed,
+        // Not a function at all: give the error and the item back untouched.
+        None => {
+            let error = errors.finish().err().map(|e| e.write_errors());
+            return quote::quote!(#error #item);
+        }
+    };
+    validate::validate(&parsed, &mut errors);
+    match errors.finish() {
+        Ok(()) => expand::expand(&parsed),
+        Err(error) => {
+            let stub = expand::stub(&parsed);
+            let error = error.write_errors();
+            quote::quote!(#error #stub)
+        }
+    }
+}

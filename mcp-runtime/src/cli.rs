@@ -1,0 +1,142 @@
+//! The command line every server gets through [`Server::run`].
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::server::Server;
+use crate::testing::TestClient;
+
+#[derive(Debug, Parser)]
+#[command(disable_version_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve MCP (the default): over stdio, which is what an MCP client spawns.
+    Serve {
+        /// The transport to serve on.
+        #[arg(long, value_enum, default_value_t = Transport::Stdio)]
+        transport: Transport,
+    },
+    /// Print the server's identity and its tools, with their schemas, as JSON.
+    Inspect,
+    /// Call one tool in memory and print the result as JSON.
+    Call {
+        /// The tool's name.
+        tool: String,
+        /// The arguments, as a JSON object.
+        #[arg(default_value = "{}")]
+        arguments: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Transport {
+    /// MCP over stdin and stdout.
+    Stdio,
+}
+
+impl Server {
+    /// Runs the server's command line, from this process's arguments:
+    ///
+    /// - no arguments, or `serve`: serve MCP over stdio (what an MCP client spawns);
+    /// - `inspect`: print the tools with their schemas as JSON;
+    /// - `call <tool> '<json arguments>'`: run one call in memory and print the result.
+    ///
+    /// Logs go to stderr (filtered by `RUST_LOG`, `info` by default), so stdout carries the
+    /// protocol alone.
+    pub async fn run(self) -> Result<(), Error> {
+        self.run_with_args(std::env::args_os()).await
+    }
+
+    /// [`run`](Self::run) with explicit arguments (the first is the program name).
+    pub async fn run_with_args<I, T>(self, args: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let cli = match Cli::try_parse_from(args) {
+            Ok(cli) => cli,
+            Err(error) => {
+                let usage = error.kind() != clap::error::ErrorKind::DisplayHelp
+                    && error.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+                let _ = error.print();
+                return if usage {
+                    Err(Error::Usage(error.kind().to_string()))
+                } else {
+                    Ok(())
+                };
+            }
+        };
+        init_stderr_logging();
+        match cli.command.unwrap_or(Command::Serve {
+            transport: Transport::Stdio,
+        }) {
+            Command::Serve {
+                transport: Transport::Stdio,
+            } => {
+                tracing::info!(server = self.name(), "serving MCP over stdio");
+                self.serve_stdio().await
+            }
+            Command::Inspect => print_json(&self.inspect()),
+            Command::Call { tool, arguments } => self.call_once(&tool, &arguments).await,
+        }
+    }
+
+    /// The server's identity and tools, as `inspect` prints them.
+    pub fn inspect(&self) -> Value {
+        let info = self.info();
+        serde_json::json!({
+            "name": info.server_info.name,
+            "version": info.server_info.version,
+            "instructions": info.instructions,
+            "tools": self.tools(),
+        })
+    }
+
+    async fn call_once(self, tool: &str, arguments: &str) -> Result<(), Error> {
+        let arguments: Value = serde_json::from_str(arguments).map_err(|error| {
+            Error::Usage(format!("the arguments are not valid JSON: {error}"))
+        })?;
+        if !arguments.is_object() {
+            return Err(Error::Usage(format!(
+                "the arguments must be a JSON object, like '{{\"a\": 1}}', not `{arguments}`"
+            )));
+        }
+        let client = TestClient::connect(self).await?;
+        let result = client
+            .call_tool(tool, arguments)
+            .await
+            .map_err(|error| Error::CallFailed(error.to_string()))?;
+        print_json(&serde_json::to_value(&result.0).unwrap_or(Value::Null))?;
+        client.close().await?;
+        if result.is_error() {
+            return Err(Error::CallFailed(result.text()));
+        }
+        Ok(())
+    }
+}
+
+fn print_json(value: &Value) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, value).map_err(std::io::Error::from)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+/// Logs to stderr, unless the application installed its own subscriber.
+fn init_stderr_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

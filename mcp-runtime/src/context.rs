@@ -1,0 +1,281 @@
+//! What travels with a request: [`RequestCx`], and the injected parameters built from it
+//! ([`Ctx`], [`State`]) through the [`FromRequestCx`] extractor trait.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use rmcp::model::{Implementation, ProgressNotificationParam, ProgressToken, RequestId};
+use rmcp::service::RequestContext;
+use rmcp::{Peer, RoleServer};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::ToolError;
+use crate::schema::OutputMode;
+use crate::server::Shared;
+use crate::tool::Requirements;
+
+/// Everything the server knows about one request while it runs: the rmcp request context
+/// (id, cancellation, peer, `_meta`), the server's shared state, and the component being called.
+///
+/// Extractors ([`FromRequestCx`]) read from it; user code normally sees it only through them.
+pub struct RequestCx {
+    pub(crate) request: Arc<RequestContext<RoleServer>>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) component: Arc<str>,
+    pub(crate) output: OutputMode,
+}
+
+impl RequestCx {
+    /// The name of the component being called.
+    pub fn component(&self) -> &str {
+        &self.component
+    }
+
+    /// The rmcp request context: id, cancellation token, `_meta`, extensions and peer.
+    pub fn request(&self) -> &RequestContext<RoleServer> {
+        &self.request
+    }
+
+    pub(crate) fn mask_internal_errors(&self) -> bool {
+        self.shared.mask_internal_errors
+    }
+}
+
+impl fmt::Debug for RequestCx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestCx")
+            .field("id", &self.request.id)
+            .field("component", &self.component)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A parameter that the runtime injects, rather than an argument the client sends.
+///
+/// Implemented by [`Ctx`] and [`State<T>`]; implement it for your own types to inject them into
+/// tools. Injected parameters never appear in a tool's input schema. A type is injected because
+/// it implements this trait, never because of how its name is spelled, so renaming an import
+/// changes nothing.
+///
+/// ```
+/// use mcp_runtime::{FromRequestCx, RequestCx, ToolError};
+///
+/// /// The name of the tool being called.
+/// struct ToolName(String);
+///
+/// impl FromRequestCx for ToolName {
+///     fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
+///         Ok(ToolName(cx.component().to_owned()))
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be injected into a tool",
+    label = "not an injected parameter",
+    note = "injected parameters implement `mcp_runtime::FromRequestCx` (like `Ctx` and `State<T>`)"
+)]
+pub trait FromRequestCx: Sized + Send + 'static {
+    /// Builds the parameter for one call.
+    fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError>;
+
+    /// Declares what the parameter needs from the server (for instance a state type), so that
+    /// `build()` can refuse a server that could not satisfy it.
+    fn requirements(requirements: &mut Requirements) {
+        let _ = requirements;
+    }
+}
+
+/// The request's context, for tools that need more than their arguments: request id,
+/// cancellation, progress notifications and the client's identity.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// /// Counts to `n`, reporting progress.
+/// #[tool]
+/// async fn count(ctx: Ctx, n: u32) -> u32 {
+///     for i in 0..n {
+///         if ctx.is_cancelled() {
+///             break;
+///         }
+///         ctx.progress(f64::from(i + 1), Some(f64::from(n))).await;
+///     }
+///     n
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Ctx {
+    request: Arc<RequestContext<RoleServer>>,
+}
+
+impl Ctx {
+    /// The JSON-RPC id of this request.
+    pub fn request_id(&self) -> &RequestId {
+        &self.request.id
+    }
+
+    /// Fires when the client cancels this request (or the session ends).
+    pub fn cancellation_token(&self) -> &CancellationToken {
+        &self.request.ct
+    }
+
+    /// Whether the client has cancelled this request.
+    pub fn is_cancelled(&self) -> bool {
+        self.request.ct.is_cancelled()
+    }
+
+    /// The progress token the client sent with this request, if any.
+    pub fn progress_token(&self) -> Option<ProgressToken> {
+        self.request.meta.get_progress_token()
+    }
+
+    /// Sends a progress notification, if the client asked for progress (sent a progress
+    /// token). Returns whether a notification was sent; a closed connection is not an error
+    /// for the tool.
+    pub async fn progress(&self, progress: f64, total: Option<f64>) -> bool {
+        self.send_progress(progress, total, None).await
+    }
+
+    /// Like [`progress`](Self::progress), with a message for the user.
+    pub async fn progress_with_message(
+        &self,
+        progress: f64,
+        total: Option<f64>,
+        message: impl Into<String>,
+    ) -> bool {
+        self.send_progress(progress, total, Some(message.into()))
+            .await
+    }
+
+    async fn send_progress(&self, progress: f64, total: Option<f64>, message: Option<String>) -> bool {
+        let Some(progress_token) = self.progress_token() else {
+            return false;
+        };
+        let mut params = ProgressNotificationParam::new(progress_token, progress);
+        params.total = total;
+        params.message = message;
+        self.request.peer.notify_progress(params).await.is_ok()
+    }
+
+    /// The client's name and version, from its `initialize` request (or the request's `_meta`
+    /// on stateless protocol versions).
+    pub fn client_info(&self) -> Option<Implementation> {
+        self.request.client_info()
+    }
+
+    /// The peer, to send other requests and notifications to the client.
+    pub fn peer(&self) -> &Peer<RoleServer> {
+        &self.request.peer
+    }
+}
+
+impl fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx")
+            .field("request_id", &self.request.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromRequestCx for Ctx {
+    fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
+        Ok(Ctx {
+            request: cx.request.clone(),
+        })
+    }
+}
+
+/// Shared state given to the builder with [`ServerBuilder::state`](crate::ServerBuilder::state),
+/// injected into every tool that takes `State<T>`.
+///
+/// `build()` fails, naming the tool, if a tool takes `State<T>` and no `T` was given.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// struct Greeting(String);
+///
+/// /// Greets someone.
+/// #[tool]
+/// async fn greet(greeting: State<Greeting>, name: String) -> String {
+///     format!("{}, {name}!", greeting.0)
+/// }
+///
+/// let server = Server::builder("greeter")
+///     .state(Greeting("Hello".into()))
+///     .tools(tools![greet])
+///     .build()
+///     .unwrap();
+/// # let _ = server;
+/// ```
+pub struct State<T: ?Sized>(Arc<T>);
+
+impl<T: ?Sized> State<T> {
+    /// The shared `Arc`, to keep the state beyond the call.
+    pub fn into_arc(self) -> Arc<T> {
+        self.0
+    }
+}
+
+impl<T: ?Sized> Deref for State<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> Clone for State<T> {
+    fn clone(&self) -> Self {
+        State(self.0.clone())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("State").field(&&*self.0).finish()
+    }
+}
+
+impl<T: Send + Sync + 'static> FromRequestCx for State<T> {
+    fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
+        cx.shared.state.get::<T>().map(State).ok_or_else(|| {
+            // `build()` checks requirements, so this is reachable only through a hand-built
+            // extractor that skipped `requirements`.
+            ToolError::internal(format!(
+                "no state of type `{}` was given to the server builder",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    fn requirements(requirements: &mut Requirements) {
+        requirements.state::<T>();
+    }
+}
+
+/// The server's shared state values, one per type.
+#[derive(Default, Clone)]
+pub(crate) struct StateMap {
+    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl StateMap {
+    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.values
+            .get(&TypeId::of::<T>())
+            .cloned()
+            .and_then(|value| value.downcast::<T>().ok())
+    }
+
+    pub(crate) fn contains(&self, type_id: TypeId) -> bool {
+        self.values.contains_key(&type_id)
+    }
+}

@@ -1,0 +1,228 @@
+//! Errors: [`Error`] for building and serving a server, [`ToolError`] for a failed tool call.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use rmcp::model::{CallToolResult, ContentBlock};
+
+/// An error while building, configuring or serving a [`Server`](crate::Server).
+///
+/// Every variant names the component or setting at fault, so a server that fails at startup
+/// says what to fix.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A component failed startup validation (its name, its schema, …).
+    #[error("tool `{tool}`: {message}")]
+    InvalidTool {
+        /// The tool's registered name.
+        tool: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Two tools were registered under the same name.
+    #[error(
+        "tool name `{0}` is registered twice; give one of them another name with `#[tool(name = \"…\")]`"
+    )]
+    DuplicateTool(String),
+    /// A component needs shared state that the builder was not given.
+    #[error(
+        "tool `{tool}` takes `State<{type_name}>`, but the builder has no state of that type; add `.state(…)` with a `{type_name}` value"
+    )]
+    MissingState {
+        /// The tool that needs the state.
+        tool: String,
+        /// The Rust type of the missing state.
+        type_name: &'static str,
+    },
+    /// The MCP session could not start (the handshake failed or the transport closed early).
+    #[error("the MCP session could not start: {0}")]
+    Initialize(String),
+    /// The MCP session ended with an error.
+    #[error("the MCP session failed: {0}")]
+    Session(String),
+    /// An I/O error from a transport.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A command-line usage error (already printed with help by `run`).
+    #[error("{0}")]
+    Usage(String),
+    /// `call` on the command line returned an error result.
+    #[error("the tool call failed: {0}")]
+    CallFailed(String),
+}
+
+// `main` returning `Result<(), Error>` prints the error with `Debug`: make that the readable
+// message rather than a struct dump, as anyhow does.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The error a tool returns: a message the caller (usually a model) reads, or an internal failure
+/// that is logged and masked.
+///
+/// A tool returning `Result<T, E>` may use any `E` that converts into `ToolError`:
+///
+/// - [`ToolError::new`] is a message the caller sees as-is (`isError: true`): use it for
+///   everything the caller can act on ("no note with id 7").
+/// - Any `std::error::Error + Send + Sync + 'static` converts (so `?` works on I/O, database and
+///   parse errors) into an *internal* error: the server logs it, and the caller sees
+///   `internal error` unless the server was built with
+///   [`ServerBuilder::mask_internal_errors(false)`](crate::ServerBuilder::mask_internal_errors).
+/// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
+///   an `anyhow::Error`, …).
+///
+/// `ToolError` deliberately does not implement `std::error::Error` (as `anyhow::Error` does
+/// not): that is what lets every error type convert into it with `?`.
+pub struct ToolError {
+    kind: Kind,
+}
+
+enum Kind {
+    /// Caller-visible message.
+    Message(Cow<'static, str>),
+    /// Arguments did not match the input schema; caller-visible.
+    InvalidArguments(String),
+    /// Internal failure: logged, masked unless the server shows internal errors.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+    /// The tool panicked; the payload's message, if it had one.
+    Panic(String),
+}
+
+impl ToolError {
+    /// A failure the caller sees as-is, as an error result (`isError: true`).
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind: Kind::Message(message.into()),
+        }
+    }
+
+    /// An internal failure: logged by the server, shown to the caller as `internal error` unless
+    /// the server disables masking.
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            kind: Kind::Internal(error.into()),
+        }
+    }
+
+    /// Arguments that do not fit the tool's input schema. The message names the field and the
+    /// rule, so a model can correct its call.
+    pub fn invalid_arguments(message: impl Into<String>) -> Self {
+        Self {
+            kind: Kind::InvalidArguments(message.into()),
+        }
+    }
+
+    pub(crate) fn panic(message: String) -> Self {
+        Self {
+            kind: Kind::Panic(message),
+        }
+    }
+
+    /// Whether this is an internal error (masked by default) rather than a caller-visible one.
+    pub fn is_internal(&self) -> bool {
+        matches!(self.kind, Kind::Internal(_) | Kind::Panic(_))
+    }
+
+    /// The message the caller sees, given the server's masking setting.
+    pub(crate) fn caller_message(&self, mask_internal: bool) -> String {
+        match &self.kind {
+            Kind::Message(message) => message.to_string(),
+            Kind::InvalidArguments(message) => format!("invalid arguments: {message}"),
+            Kind::Internal(_) | Kind::Panic(_) if mask_internal => "internal error".to_owned(),
+            Kind::Internal(error) => error_chain(error.as_ref()),
+            Kind::Panic(message) => format!("the tool panicked: {message}"),
+        }
+    }
+
+    /// Turns the error into the tool's error result, logging internal failures.
+    pub(crate) fn into_call_result(self, tool: &str, mask_internal: bool) -> CallToolResult {
+        if self.is_internal() {
+            tracing::error!(tool, error = %self, "tool call failed with an internal error");
+        }
+        CallToolResult::error(vec![ContentBlock::text(self.caller_message(mask_internal))])
+    }
+}
+
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.caller_message(false))
+    }
+}
+
+impl fmt::Debug for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            Kind::Message(_) => "Message",
+            Kind::InvalidArguments(_) => "InvalidArguments",
+            Kind::Internal(_) => "Internal",
+            Kind::Panic(_) => "Panic",
+        };
+        f.debug_struct("ToolError")
+            .field("kind", &kind)
+            .field("message", &self.caller_message(false))
+            .finish()
+    }
+}
+
+impl<E> From<E> for ToolError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        // rmcp's own error type carries a message meant for the caller: keep it visible rather
+        // than masking it as an internal failure.
+        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
+        match boxed.downcast::<rmcp::ErrorData>() {
+            Ok(data) => Self::new(data.message.clone()),
+            Err(other) => Self {
+                kind: Kind::Internal(other),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn std_errors_are_internal_and_masked() {
+        let error: ToolError = std::io::Error::other("disk on fire").into();
+        assert!(error.is_internal());
+        assert_eq!(error.caller_message(true), "internal error");
+        assert_eq!(error.caller_message(false), "disk on fire");
+    }
+
+    #[test]
+    fn rmcp_errors_stay_visible() {
+        let error: ToolError = rmcp::ErrorData::invalid_params("bad id", None).into();
+        assert!(!error.is_internal());
+        assert_eq!(error.caller_message(true), "bad id");
+    }
+
+    #[test]
+    fn internal_shows_the_source_chain_when_unmasked() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("query failed")]
+        struct Outer(#[source] std::io::Error);
+        let error = ToolError::from(Outer(std::io::Error::other("connection reset")));
+        assert_eq!(
+            error.caller_message(false),
+            "query failed: connection reset"
+        );
+    }
+}

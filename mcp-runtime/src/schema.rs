@@ -1,0 +1,470 @@
+//! JSON Schemas for tool inputs and outputs: generation from `schemars`, the profile that real
+//! clients accept, and validation of arguments before a tool runs.
+//!
+//! Schemas are generated once per component when the server is built, never per request.
+//!
+//! # Profiles
+//! [`SchemaProfile::Compatible`] (the default) produces what MCP clients in the wild accept: an
+//! object root, every `$ref` inlined (no `$defs`, except for recursive types, which cannot be
+//! inlined), no `$schema` key, and `Option<T>` as an optional property of type `T` rather than
+//! `["T", "null"]`. [`SchemaProfile::Draft2020_12`] is plain JSON Schema draft 2020-12 as
+//! `schemars` generates it, with `$defs` and a `$schema` key.
+//!
+//! Validation always uses the schema *with* nulls, so an explicit `null` for an optional
+//! argument is accepted, exactly as serde accepts it.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::{Map, Value};
+
+/// The JSON Schema dialect a server advertises for its components.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SchemaProfile {
+    /// What real clients accept: object root, `$ref`s inlined, no `$schema`, `Option<T>` as an
+    /// optional property of type `T`.
+    #[default]
+    Compatible,
+    /// Plain JSON Schema draft 2020-12, with `$defs` and `$schema`.
+    Draft2020_12,
+}
+
+const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+impl SchemaProfile {
+    fn generator(self) -> SchemaGenerator {
+        let mut settings = SchemaSettings::draft2020_12();
+        settings.meta_schema = None;
+        settings.inline_subschemas = self == SchemaProfile::Compatible;
+        settings.into_generator()
+    }
+}
+
+/// Generates the schemas of one component. Created by the server builder; generated code only
+/// passes it along.
+#[doc(hidden)]
+pub struct SchemaCx {
+    profile: SchemaProfile,
+}
+
+impl SchemaCx {
+    pub(crate) fn new(profile: SchemaProfile) -> Self {
+        Self { profile }
+    }
+}
+
+/// A function producing the schema of one Rust type.
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn subschema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// One argument of a tool, as recorded by [`ToolParam`](crate::tool::ToolParam).
+struct Argument {
+    name: &'static str,
+    description: Option<&'static str>,
+    optional: bool,
+    schema: SchemaFn,
+}
+
+/// The input side of a tool: its arguments and the injected parameters' requirements.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct InputSpec {
+    arguments: Vec<Argument>,
+    pub(crate) requirements: crate::tool::Requirements,
+}
+
+impl InputSpec {
+    /// Records one argument of type `T`.
+    pub(crate) fn argument<T>(&mut self, name: &'static str, description: Option<&'static str>)
+    where
+        T: JsonSchema + for<'de> serde::Deserialize<'de>,
+    {
+        self.arguments.push(Argument {
+            name,
+            description,
+            optional: accepts_missing::<T>(),
+            schema: subschema::<T>,
+        });
+    }
+}
+
+/// The schemas of a tool's input, built once.
+pub(crate) struct InputSchemas {
+    /// What the server advertises in `tools/list`.
+    pub advertised: Map<String, Value>,
+    /// What arguments are validated against (nulls kept for optional values).
+    pub validation: Value,
+    /// A single struct parameter is the whole argument object.
+    pub whole_object: bool,
+}
+
+impl SchemaCx {
+    pub(crate) fn input(&self, spec: &InputSpec) -> InputSchemas {
+        let mut generator = self.profile.generator();
+        if let [only] = spec.arguments.as_slice()
+            && !only.optional
+        {
+            let schema = (only.schema)(&mut generator);
+            let root = self.root(schema, &mut generator);
+            if root.get("type").and_then(Value::as_str) == Some("object") {
+                return self.finish_input(root, true);
+            }
+        }
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for argument in &spec.arguments {
+            let mut schema = (argument.schema)(&mut generator).to_value();
+            if let Some(description) = argument.description {
+                set_description(&mut schema, description);
+            }
+            properties.insert(argument.name.to_owned(), schema);
+            if !argument.optional {
+                required.push(Value::from(argument.name));
+            }
+        }
+        let mut root = Map::new();
+        root.insert("type".into(), "object".into());
+        root.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            root.insert("required".into(), Value::Array(required));
+        }
+        let defs = generator.take_definitions(true);
+        if !defs.is_empty() {
+            root.insert("$defs".into(), Value::Object(defs));
+        }
+        self.finish_input(root, false)
+    }
+
+    fn finish_input(&self, root: Map<String, Value>, whole_object: bool) -> InputSchemas {
+        let validation = Value::Object(root.clone());
+        let mut advertised = root;
+        match self.profile {
+            SchemaProfile::Compatible => {
+                let mut value = Value::Object(advertised);
+                strip_nulls(&mut value);
+                advertised = match value {
+                    Value::Object(map) => map,
+                    // `strip_nulls` keeps an object an object.
+                    _ => Map::new(),
+                };
+            }
+            SchemaProfile::Draft2020_12 => {
+                advertised.insert("$schema".into(), DRAFT_2020_12.into());
+            }
+        }
+        InputSchemas {
+            advertised,
+            validation,
+            whole_object,
+        }
+    }
+
+    /// A root schema: the given schema with the generator's definitions attached.
+    fn root(&self, schema: Schema, generator: &mut SchemaGenerator) -> Map<String, Value> {
+        let mut root = match schema.to_value() {
+            Value::Object(map) => map,
+            Value::Bool(true) => Map::new(),
+            other => {
+                let mut map = Map::new();
+                map.insert("allOf".into(), Value::Array(vec![other]));
+                map
+            }
+        };
+        // With `$defs` in use (draft profile), the root itself is a `$ref`: resolve it so the
+        // root is the object schema, and keep the definitions beside it.
+        let defs = generator.take_definitions(true);
+        if let Some(Value::String(reference)) = root.get("$ref")
+            && root.len() == 1
+            && let Some(name) = reference.strip_prefix("#/$defs/")
+            && let Some(Value::Object(target)) = defs.get(name)
+        {
+            root = target.clone();
+        }
+        if !defs.is_empty() {
+            root.insert("$defs".into(), Value::Object(defs));
+        }
+        root
+    }
+
+    /// The output schema of a value type, and how values of it are returned.
+    pub(crate) fn output<T: JsonSchema>(&self) -> (Option<Map<String, Value>>, OutputMode) {
+        let mut generator = self.profile.generator();
+        let schema = generator.subschema_for::<T>();
+        let mut root = self.root(schema, &mut generator);
+        let is_plain_string = root.get("type").and_then(Value::as_str) == Some("string")
+            && !root.contains_key("enum")
+            && !root.contains_key("const");
+        if is_plain_string {
+            return (None, OutputMode::Text);
+        }
+        let wrap = root.get("type").and_then(Value::as_str) != Some("object");
+        if wrap {
+            let defs = root.remove("$defs");
+            let mut wrapped = Map::new();
+            wrapped.insert("type".into(), "object".into());
+            let mut properties = Map::new();
+            properties.insert("result".into(), Value::Object(root));
+            wrapped.insert("properties".into(), Value::Object(properties));
+            wrapped.insert("required".into(), Value::Array(vec!["result".into()]));
+            if let Some(defs) = defs {
+                wrapped.insert("$defs".into(), defs);
+            }
+            root = wrapped;
+        }
+        if self.profile == SchemaProfile::Draft2020_12 {
+            root.insert("$schema".into(), DRAFT_2020_12.into());
+        }
+        let mode = if wrap {
+            OutputMode::Wrapped
+        } else {
+            OutputMode::Object
+        };
+        (Some(root), mode)
+    }
+}
+
+/// How a tool's structured value is returned; decided once, from its output schema.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputMode {
+    /// Not a structured value (content, `CallToolResult`, `()`).
+    #[default]
+    Unstructured,
+    /// A plain string: returned as text only.
+    Text,
+    /// An object: structured content as-is, plus a text copy.
+    Object,
+    /// Anything else: structured content `{"result": value}`, plus a text copy.
+    Wrapped,
+}
+
+fn set_description(schema: &mut Value, description: &str) {
+    match schema {
+        Value::Object(map) => {
+            map.insert("description".into(), description.into());
+        }
+        Value::Bool(true) => {
+            let mut map = Map::new();
+            map.insert("description".into(), description.into());
+            *schema = Value::Object(map);
+        }
+        _ => {}
+    }
+}
+
+/// Removes `null` as an alternative everywhere in a schema: `["T", "null"]` becomes `"T"`, and a
+/// `{"type": "null"}` branch of `anyOf`/`oneOf` disappears.
+pub(crate) fn strip_nulls(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            for keyword in ["anyOf", "oneOf"] {
+                let Some(Value::Array(branches)) = map.get_mut(keyword) else {
+                    continue;
+                };
+                branches.retain(|branch| !is_null_schema(branch));
+                if branches.len() == 1
+                    && let Some(Value::Object(only)) = branches.pop()
+                {
+                    map.remove(keyword);
+                    for (key, value) in only {
+                        map.entry(key).or_insert(value);
+                    }
+                }
+            }
+            if let Some(Value::Array(values)) = map.get_mut("enum") {
+                values.retain(|v| !v.is_null());
+            }
+            for (key, value) in map.iter_mut() {
+                // These keywords hold data, not schemas.
+                if !matches!(key.as_str(), "default" | "examples" | "const" | "enum") {
+                    strip_nulls(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    let Value::Object(map) = schema else {
+        return false;
+    };
+    map.get("type").and_then(Value::as_str) == Some("null")
+        || map.get("const").is_some_and(Value::is_null)
+        || matches!(map.get("enum"), Some(Value::Array(values)) if values.len() == 1 && values[0].is_null())
+}
+
+/// Compiled argument validation for one tool.
+pub(crate) struct ArgumentValidator {
+    validator: jsonschema::Validator,
+}
+
+impl ArgumentValidator {
+    pub(crate) fn new(schema: &Value) -> Result<Self, String> {
+        jsonschema::validator_for(schema)
+            .map(|validator| Self { validator })
+            .map_err(|error| error.to_string())
+    }
+
+    /// Checks `arguments`; on failure, one line per problem naming the field and the rule.
+    pub(crate) fn check(&self, arguments: &Value) -> Result<(), String> {
+        if self.validator.is_valid(arguments) {
+            return Ok(());
+        }
+        let problems: Vec<String> = self
+            .validator
+            .iter_errors(arguments)
+            .map(|error| {
+                let path = error.instance_path().as_str();
+                if path.is_empty() {
+                    error.to_string()
+                } else {
+                    // `/a/0/b` → `a[0].b`, the way a caller names the field.
+                    format!("`{}`: {error}", pointer_to_field(path))
+                }
+            })
+            .collect();
+        Err(problems.join("; "))
+    }
+}
+
+fn pointer_to_field(pointer: &str) -> String {
+    let mut field = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            field.push('[');
+            field.push_str(&segment);
+            field.push(']');
+        } else {
+            if !field.is_empty() {
+                field.push('.');
+            }
+            field.push_str(&segment);
+        }
+    }
+    field
+}
+
+/// Whether `T` deserializes from a missing value, as serde decides for a missing struct field:
+/// `Option<T>` (and anything that deserializes through `deserialize_option`) does; a plain type
+/// does not. This is how optional arguments are told apart, by behaviour rather than by name.
+pub(crate) fn accepts_missing<T: for<'de> serde::Deserialize<'de>>() -> bool {
+    T::deserialize(Missing).is_ok()
+}
+
+/// Deserializes `T` from a missing value; `Err` for a required type.
+pub(crate) fn from_missing<T: for<'de> serde::Deserialize<'de>>() -> Option<T> {
+    T::deserialize(Missing).ok()
+}
+
+/// A deserializer for an absent value: `None` for options, an error for everything else.
+struct Missing;
+
+impl<'de> Deserializer<'de> for Missing {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("missing value"))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn options_are_told_apart_by_behaviour() {
+        assert!(accepts_missing::<Option<i64>>());
+        assert!(accepts_missing::<Option<Vec<String>>>());
+        assert!(!accepts_missing::<i64>());
+        assert!(!accepts_missing::<String>());
+        assert!(!accepts_missing::<()>());
+        assert_eq!(from_missing::<Option<u8>>(), Some(None));
+    }
+
+    #[test]
+    fn strip_nulls_handles_type_arrays_any_of_and_enums() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": ["integer", "null"], "format": "int64"},
+                "b": {"anyOf": [{"type": "object", "properties": {"x": {"type": "string"}}}, {"type": "null"}], "description": "b"},
+                "c": {"type": ["string", "null"], "enum": ["x", "y", null]},
+                "d": {"default": {"type": ["keep", "null"]}}
+            }
+        });
+        strip_nulls(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "format": "int64"},
+                    "b": {"type": "object", "properties": {"x": {"type": "string"}}, "description": "b"},
+                    "c": {"type": "string", "enum": ["x", "y"]},
+                    "d": {"default": {"type": ["keep", "null"]}}
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field_and_the_rule() {
+        let validator = ArgumentValidator::new(&json!({
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}}},
+            "required": ["items"]
+        }))
+        .unwrap();
+        assert!(validator.check(&json!({"items": [{"n": 2}]})).is_ok());
+        let message = validator
+            .check(&json!({"items": [{"n": 0}]}))
+            .unwrap_err();
+        assert!(message.starts_with("`items[0].n`: "), "{message}");
+        assert!(message.contains("minimum of 1"), "{message}");
+        let message = validator.check(&json!({})).unwrap_err();
+        assert!(message.contains("\"items\" is a required property"), "{message}");
+    }
+
+    #[test]
+    fn draft_profile_keeps_defs_and_schema_key() {
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Inner {
+            x: i32,
+        }
+        let mut spec = InputSpec::default();
+        spec.argument::<Inner>("inner", None);
+        spec.argument::<Option<Inner>>("maybe", None);
+        let draft = SchemaCx::new(SchemaProfile::Draft2020_12).input(&spec);
+        assert_eq!(draft.advertised["$schema"], DRAFT_2020_12);
+        assert!(draft.advertised.contains_key("$defs"));
+        let compatible = SchemaCx::new(SchemaProfile::Compatible).input(&spec);
+        let text = Value::Object(compatible.advertised).to_string();
+        assert!(!text.contains("$ref") && !text.contains("$defs") && !text.contains("null"), "{text}");
+    }
+}
