@@ -1,7 +1,7 @@
 //! The command line every server gets through [`Server::run`].
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
@@ -50,8 +50,8 @@ impl Server {
     /// - `inspect`: print the tools with their schemas as JSON;
     /// - `call <tool> '<json arguments>'`: run one call in memory and print the result.
     ///
-    /// Logs go to stderr (filtered by `RUST_LOG`, `info` by default), so stdout carries the
-    /// protocol alone.
+    /// Logs go to stderr, so stdout carries the protocol alone; `RUST_LOG` filters them (by
+    /// default `info` when serving, warnings only for `inspect` and `call`).
     pub async fn run(self) -> Result<(), Error> {
         self.run_with_args(std::env::args_os()).await
     }
@@ -66,7 +66,8 @@ impl Server {
             Ok(cli) => cli,
             Err(error) => {
                 let usage = error.kind() != clap::error::ErrorKind::DisplayHelp
-                    && error.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+                    && error.kind()
+                        != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
                 let _ = error.print();
                 return if usage {
                     Err(Error::Usage(error.kind().to_string()))
@@ -75,10 +76,15 @@ impl Server {
                 };
             }
         };
-        init_stderr_logging();
-        match cli.command.unwrap_or(Command::Serve {
+        let command = cli.command.unwrap_or(Command::Serve {
             transport: Transport::Stdio,
-        }) {
+        });
+        // Serving logs what a server operator wants to see; one-shot commands only problems.
+        init_stderr_logging(match command {
+            Command::Serve { .. } => "info,rmcp=warn",
+            Command::Inspect | Command::Call { .. } => "warn",
+        });
+        match command {
             Command::Serve {
                 transport: Transport::Stdio,
             } => {
@@ -102,9 +108,8 @@ impl Server {
     }
 
     async fn call_once(self, tool: &str, arguments: &str) -> Result<(), Error> {
-        let arguments: Value = serde_json::from_str(arguments).map_err(|error| {
-            Error::Usage(format!("the arguments are not valid JSON: {error}"))
-        })?;
+        let arguments: Value = serde_json::from_str(arguments)
+            .map_err(|error| Error::Usage(format!("the arguments are not valid JSON: {error}")))?;
         if !arguments.is_object() {
             return Err(Error::Usage(format!(
                 "the arguments must be a JSON object, like '{{\"a\": 1}}', not `{arguments}`"
@@ -132,11 +137,13 @@ fn print_json(value: &Value) -> Result<(), Error> {
 }
 
 /// Logs to stderr, unless the application installed its own subscriber.
-fn init_stderr_logging() {
+fn init_stderr_logging(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // MCP clients write a server's stderr to log files: colour only a terminal.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

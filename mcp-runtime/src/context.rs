@@ -150,7 +150,12 @@ impl Ctx {
             .await
     }
 
-    async fn send_progress(&self, progress: f64, total: Option<f64>, message: Option<String>) -> bool {
+    async fn send_progress(
+        &self,
+        progress: f64,
+        total: Option<f64>,
+        message: Option<String>,
+    ) -> bool {
         let Some(progress_token) = self.progress_token() else {
             return false;
         };

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod cli;
 pub mod context;
 pub mod error;
 mod output;
@@ -8,7 +9,6 @@ pub mod schema;
 mod server;
 pub mod testing;
 pub mod tool;
-mod cli;
 mod transport;
 
 pub use context::{Ctx, FromRequestCx, RequestCx, State};
@@ -67,6 +67,11 @@ pub use mcp_runtime_macros::tool;
 /// ```
 pub use mcp_runtime_macros::tools;
 
+// The workspace README's examples compile as doc tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct WorkspaceReadme;
+
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
@@ -79,12 +84,14 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::RequestCx;
-    pub use crate::output::{
-        OutputViaCallResult, OutputViaContent, OutputViaUnit, OutputViaValue, Probe,
-        SplitViaPlain, SplitViaResult,
-    };
-    pub use crate::tool::{BoxFuture, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet};
     pub use crate::error::ToolError;
+    pub use crate::output::{
+        OutputViaCallResult, OutputViaContent, OutputViaUnit, OutputViaValue, Probe, SplitViaPlain,
+        SplitViaResult,
+    };
+    pub use crate::tool::{
+        BoxFuture, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
+    };
     pub use rmcp::ErrorData as McpError;
     pub use rmcp::model::CallToolResult;
     pub use std::boxed::Box;

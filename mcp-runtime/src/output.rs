@@ -262,7 +262,9 @@ impl<T> ValueRoute<T> {
 /// Builds the result of a structured value in the given mode.
 pub(crate) fn structured_result(value: Value, mode: OutputMode) -> CallToolResult {
     match (mode, value) {
-        (OutputMode::Text, Value::String(text)) => CallToolResult::success(vec![ContentBlock::text(text)]),
+        (OutputMode::Text, Value::String(text)) => {
+            CallToolResult::success(vec![ContentBlock::text(text)])
+        }
         (OutputMode::Wrapped, value) => {
             let mut object = serde_json::Map::with_capacity(1);
             object.insert("result".to_owned(), value);

@@ -441,13 +441,14 @@ mod tests {
         }))
         .unwrap();
         assert!(validator.check(&json!({"items": [{"n": 2}]})).is_ok());
-        let message = validator
-            .check(&json!({"items": [{"n": 0}]}))
-            .unwrap_err();
+        let message = validator.check(&json!({"items": [{"n": 0}]})).unwrap_err();
         assert!(message.starts_with("`items[0].n`: "), "{message}");
         assert!(message.contains("minimum of 1"), "{message}");
         let message = validator.check(&json!({})).unwrap_err();
-        assert!(message.contains("\"items\" is a required property"), "{message}");
+        assert!(
+            message.contains("\"items\" is a required property"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -465,6 +466,9 @@ mod tests {
         assert!(draft.advertised.contains_key("$defs"));
         let compatible = SchemaCx::new(SchemaProfile::Compatible).input(&spec);
         let text = Value::Object(compatible.advertised).to_string();
-        assert!(!text.contains("$ref") && !text.contains("$defs") && !text.contains("null"), "{text}");
+        assert!(
+            !text.contains("$ref") && !text.contains("$defs") && !text.contains("null"),
+            "{text}"
+        );
     }
 }

@@ -233,7 +233,11 @@ impl Server {
         &self.inner.info
     }
 
-    async fn call(&self, request: CallToolRequestParams, context: RequestContext<RoleServer>) -> Result<CallToolResult, McpError> {
+    async fn call(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, McpError> {
         let Some(&position) = self.inner.index.get(request.name.as_ref()) else {
             return Err(McpError::invalid_params(
                 format!("unknown tool `{}`", request.name),
@@ -248,7 +252,10 @@ impl Server {
         }
         let Value::Object(map) = arguments else {
             // Built as an object just above.
-            return Err(McpError::internal_error("arguments are not an object", None));
+            return Err(McpError::internal_error(
+                "arguments are not an object",
+                None,
+            ));
         };
         let cx = RequestCx {
             request: Arc::new(context),
@@ -286,7 +293,12 @@ impl fmt::Debug for Server {
             .field("name", &self.name())
             .field(
                 "tools",
-                &self.inner.tools.iter().map(|t| &*t.name).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .tools
+                    .iter()
+                    .map(|t| &*t.name)
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -310,7 +322,9 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        self.call(request, context).await.map(CallToolResponse::from)
+        self.call(request, context)
+            .await
+            .map(CallToolResponse::from)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -61,7 +61,8 @@ impl TestClient {
         let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
         let server = tokio::spawn(server.serve(server_io));
         let mut config = ClientConfig::default();
-        config.client_info = Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
+        config.client_info =
+            Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
         let service = config
             .serve(client_io)
             .await

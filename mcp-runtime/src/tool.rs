@@ -162,7 +162,11 @@ where
         spec.argument::<T>(name, description);
     }
 
-    fn extract(_cx: &RequestCx, args: &mut ToolArgs, name: &'static str) -> Result<Self, ToolError> {
+    fn extract(
+        _cx: &RequestCx,
+        args: &mut ToolArgs,
+        name: &'static str,
+    ) -> Result<Self, ToolError> {
         if args.whole_object {
             let object = Value::Object(std::mem::take(&mut args.map));
             return serde_json::from_value(object)
@@ -186,7 +190,11 @@ where
         T::requirements(&mut spec.requirements);
     }
 
-    fn extract(cx: &RequestCx, _args: &mut ToolArgs, _name: &'static str) -> Result<Self, ToolError> {
+    fn extract(
+        cx: &RequestCx,
+        _args: &mut ToolArgs,
+        _name: &'static str,
+    ) -> Result<Self, ToolError> {
         T::from_request_cx(cx)
     }
 }
@@ -211,7 +219,8 @@ impl Requirements {
 pub struct ToolEntry {
     pub(crate) name: &'static str,
     pub(crate) descriptor: fn() -> ToolDescriptor,
-    pub(crate) call: fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, rmcp::ErrorData>>,
+    pub(crate) call:
+        fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, rmcp::ErrorData>>,
 }
 
 impl ToolEntry {

@@ -33,7 +33,9 @@ async fn echo(
 async fn main() -> Result<(), mcp_runtime::Error> {
     Server::builder("quickstart")
         .version(env!("CARGO_PKG_VERSION"))
-        .instructions("Arithmetic and echo: call `add` to sum two integers, `echo` to get text back.")
+        .instructions(
+            "Arithmetic and echo: call `add` to sum two integers, `echo` to get text back.",
+        )
         .tools(tools![add, echo])
         .build()?
         .run()

@@ -63,14 +63,19 @@ pub fn parse(
     let mut item: ItemFn = match syn::parse2(item) {
         Ok(item) => item,
         Err(error) => {
-            errors.push(darling::Error::custom(
-                "`#[tool]` goes on an `async fn`: the function becomes an MCP tool",
-            ).with_span(&error.span()));
+            errors.push(
+                darling::Error::custom(
+                    "`#[tool]` goes on an `async fn`: the function becomes an MCP tool",
+                )
+                .with_span(&error.span()),
+            );
             return None;
         }
     };
     let attr = match NestedMeta::parse_meta_list(attr) {
-        Ok(list) => errors.handle(ToolAttr::from_list(&list)).unwrap_or_default(),
+        Ok(list) => errors
+            .handle(ToolAttr::from_list(&list))
+            .unwrap_or_default(),
         Err(error) => {
             errors.push(darling::Error::from(error));
             ToolAttr::default()

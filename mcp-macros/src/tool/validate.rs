@@ -32,12 +32,15 @@ fn signature(tool: &ToolFn, errors: &mut Accumulator) {
     }
     if let syn::Safety::Unsafe(token) = &sig.safety {
         errors.push(
-            Error::custom("a `#[tool]` function cannot be `unsafe`: a client may call it with any arguments")
-                .with_span(token),
+            Error::custom(
+                "a `#[tool]` function cannot be `unsafe`: a client may call it with any arguments",
+            )
+            .with_span(token),
         );
     }
     if let Some(abi) = &sig.abi {
-        errors.push(Error::custom("a `#[tool]` function cannot have an `extern` ABI").with_span(abi));
+        errors
+            .push(Error::custom("a `#[tool]` function cannot have an `extern` ABI").with_span(abi));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(
