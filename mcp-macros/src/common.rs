@@ -48,3 +48,21 @@ pub fn first_invalid_char(name: &str) -> Option<char> {
     name.chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
 }
+
+/// Tags are non-empty and free of whitespace.
+pub fn check_tags(tags: Option<&[syn::LitStr]>, errors: &mut darling::error::Accumulator) {
+    for tag in tags.unwrap_or_default() {
+        let value = tag.value();
+        if value.is_empty() || value.chars().any(char::is_whitespace) {
+            errors.push(
+                darling::Error::custom("a tag is a non-empty word without spaces, like \"admin\"")
+                    .with_span(tag),
+            );
+        }
+    }
+}
+
+/// `&["a", "b"]` for a list of string literals.
+pub fn str_slice(items: &[String]) -> TokenStream {
+    quote!(&[#(#items),*])
+}

@@ -1,14 +1,18 @@
-//! Procedural macros for [`mcp-runtime`](https://docs.rs/mcp-runtime): `#[tool]` and
-//! `tools![…]`. Depend on `mcp-runtime` and use them from there; their documentation lives on
-//! the re-exports.
+//! Procedural macros for [`mcp-runtime`](https://docs.rs/mcp-runtime): `#[tool]`,
+//! `#[resource]`, `#[prompt]`, and `tools![…]`, `resources![…]`, `prompts![…]`. Depend on
+//! `mcp-runtime` and use them from there; their documentation lives on the re-exports.
 //!
 //! Each macro is parsed, then validated (every mistake collected, one compile shows them all),
 //! then expanded. On an error, the original item is still emitted with a stub registration, so
 //! one typo gives one error, not a cascade.
 
 mod common;
+mod component;
+mod lists;
+mod prompt;
+mod resource;
 mod tool;
-mod tools;
+mod uri_template;
 
 use proc_macro::TokenStream;
 
@@ -18,9 +22,32 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     tool::tool(attr.into(), item.into()).into()
 }
 
-/// Collects `#[tool]` functions, rejecting duplicate names at compile time. See
-/// `mcp_runtime::tools`.
+/// Turns an `async fn` into an MCP resource or resource template. See `mcp_runtime::resource`.
+#[proc_macro_attribute]
+pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
+    resource::resource(attr.into(), item.into()).into()
+}
+
+/// Turns an `async fn` into an MCP prompt. See `mcp_runtime::prompt`.
+#[proc_macro_attribute]
+pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
+    prompt::prompt(attr.into(), item.into()).into()
+}
+
+/// Collects `#[tool]` functions, rejecting duplicate names at compile time.
 #[proc_macro]
 pub fn tools(input: TokenStream) -> TokenStream {
-    tools::tools(input.into()).into()
+    lists::expand(&lists::TOOLS, input.into()).into()
+}
+
+/// Collects `#[resource]` functions, rejecting duplicate URIs at compile time.
+#[proc_macro]
+pub fn resources(input: TokenStream) -> TokenStream {
+    lists::expand(&lists::RESOURCES, input.into()).into()
+}
+
+/// Collects `#[prompt]` functions, rejecting duplicate names at compile time.
+#[proc_macro]
+pub fn prompts(input: TokenStream) -> TokenStream {
+    lists::expand(&lists::PROMPTS, input.into()).into()
 }

@@ -25,12 +25,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Transport::Stdio)]
         transport: Transport,
     },
-    /// Print the server's identity and its tools, with their schemas, as JSON.
+    /// Print the server's identity and its components, with their schemas, as JSON.
     Inspect,
     /// Call one tool in memory and print the result as JSON.
     Call {
         /// The tool's name.
         tool: String,
+        /// The arguments, as a JSON object.
+        #[arg(default_value = "{}")]
+        arguments: String,
+    },
+    /// Read one resource in memory and print its contents as JSON.
+    Read {
+        /// The resource's URI.
+        uri: String,
+    },
+    /// Get one prompt in memory and print its messages as JSON.
+    Prompt {
+        /// The prompt's name.
+        name: String,
         /// The arguments, as a JSON object.
         #[arg(default_value = "{}")]
         arguments: String,
@@ -48,7 +61,9 @@ impl Server {
     ///
     /// - no arguments, or `serve`: serve MCP over stdio (what an MCP client spawns);
     /// - `inspect`: print the tools with their schemas as JSON;
-    /// - `call <tool> '<json arguments>'`: run one call in memory and print the result.
+    /// - `call <tool> '<json arguments>'`: run one call in memory and print the result;
+    /// - `read <uri>`: read one resource in memory and print its contents;
+    /// - `prompt <name> '<json arguments>'`: get one prompt in memory and print its messages.
     ///
     /// Logs go to stderr, so stdout carries the protocol alone; `RUST_LOG` filters them (by
     /// default `info` when serving, warnings only for `inspect` and `call`).
@@ -82,7 +97,10 @@ impl Server {
         // Serving logs what a server operator wants to see; one-shot commands only problems.
         init_stderr_logging(match command {
             Command::Serve { .. } => "info,rmcp=warn",
-            Command::Inspect | Command::Call { .. } => "warn",
+            Command::Inspect
+            | Command::Call { .. }
+            | Command::Read { .. }
+            | Command::Prompt { .. } => "warn,rmcp=error",
         });
         match command {
             Command::Serve {
@@ -93,28 +111,45 @@ impl Server {
             }
             Command::Inspect => print_json(&self.inspect()),
             Command::Call { tool, arguments } => self.call_once(&tool, &arguments).await,
+            Command::Read { uri } => self.read_once(&uri).await,
+            Command::Prompt { name, arguments } => self.prompt_once(&name, &arguments).await,
         }
     }
 
-    /// The server's identity and tools, as `inspect` prints them.
+    /// The server's identity and components, as `inspect` prints them.
     pub fn inspect(&self) -> Value {
         let info = self.info();
         serde_json::json!({
             "name": info.server_info.name,
             "version": info.server_info.version,
             "instructions": info.instructions,
+            "capabilities": info.capabilities,
             "tools": self.tools(),
+            "resources": self.resources(),
+            "resourceTemplates": self.resource_templates(),
+            "prompts": self.prompts(),
         })
     }
 
+    async fn read_once(self, uri: &str) -> Result<(), Error> {
+        let client = TestClient::connect(self).await?;
+        let result = client.read_resource(uri).await;
+        client.close().await?;
+        let result = result.map_err(|error| Error::CallFailed(error.to_string()))?;
+        print_json(&serde_json::to_value(&result).unwrap_or(Value::Null))
+    }
+
+    async fn prompt_once(self, name: &str, arguments: &str) -> Result<(), Error> {
+        let arguments = parse_arguments(arguments)?;
+        let client = TestClient::connect(self).await?;
+        let result = client.get_prompt(name, arguments).await;
+        client.close().await?;
+        let result = result.map_err(|error| Error::CallFailed(error.to_string()))?;
+        print_json(&serde_json::to_value(&result).unwrap_or(Value::Null))
+    }
+
     async fn call_once(self, tool: &str, arguments: &str) -> Result<(), Error> {
-        let arguments: Value = serde_json::from_str(arguments)
-            .map_err(|error| Error::Usage(format!("the arguments are not valid JSON: {error}")))?;
-        if !arguments.is_object() {
-            return Err(Error::Usage(format!(
-                "the arguments must be a JSON object, like '{{\"a\": 1}}', not `{arguments}`"
-            )));
-        }
+        let arguments = parse_arguments(arguments)?;
         let client = TestClient::connect(self).await?;
         let result = client
             .call_tool(tool, arguments)
@@ -127,6 +162,17 @@ impl Server {
         }
         Ok(())
     }
+}
+
+fn parse_arguments(arguments: &str) -> Result<Value, Error> {
+    let arguments: Value = serde_json::from_str(arguments)
+        .map_err(|error| Error::Usage(format!("the arguments are not valid JSON: {error}")))?;
+    if !arguments.is_object() {
+        return Err(Error::Usage(format!(
+            "the arguments must be a JSON object, like '{{\"a\": 1}}', not `{arguments}`"
+        )));
+    }
+    Ok(arguments)
 }
 
 fn print_json(value: &Value) -> Result<(), Error> {

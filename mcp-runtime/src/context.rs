@@ -23,6 +23,7 @@ use crate::tool::Requirements;
 /// Extractors ([`FromRequestCx`]) read from it; user code normally sees it only through them.
 pub struct RequestCx {
     pub(crate) request: Arc<RequestContext<RoleServer>>,
+    pub(crate) server: crate::Server,
     pub(crate) shared: Arc<Shared>,
     pub(crate) component: Arc<str>,
     pub(crate) output: OutputMode,
@@ -37,6 +38,11 @@ impl RequestCx {
     /// The rmcp request context: id, cancellation token, `_meta`, extensions and peer.
     pub fn request(&self) -> &RequestContext<RoleServer> {
         &self.request
+    }
+
+    /// The server handling the request (the outermost one, when servers are mounted).
+    pub fn server(&self) -> &crate::Server {
+        &self.server
     }
 
     pub(crate) fn mask_internal_errors(&self) -> bool {
@@ -190,6 +196,14 @@ impl FromRequestCx for Ctx {
         Ok(Ctx {
             request: cx.request.clone(),
         })
+    }
+}
+
+/// The server handling the request, injected: to notify subscribers of a changed resource, or
+/// to enable and disable components at run time.
+impl FromRequestCx for crate::Server {
+    fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
+        Ok(cx.server.clone())
     }
 }
 

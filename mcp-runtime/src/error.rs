@@ -27,13 +27,29 @@ pub enum Error {
     DuplicateTool(String),
     /// A component needs shared state that the builder was not given.
     #[error(
-        "tool `{tool}` takes `State<{type_name}>`, but the builder has no state of that type; add `.state(…)` with a `{type_name}` value"
+        "{kind} `{name}` takes `State<{type_name}>`, but the builder has no state of that type; add `.state(…)` with a `{type_name}` value"
     )]
     MissingState {
-        /// The tool that needs the state.
-        tool: String,
+        /// `tool`, `resource` or `prompt`.
+        kind: &'static str,
+        /// The component that needs the state.
+        name: String,
         /// The Rust type of the missing state.
         type_name: &'static str,
+    },
+    /// Two components, possibly from mounted servers, have the same name (or URI).
+    #[error(
+        "{kind} `{name}` is defined twice: by {first} and by {second}; rename one, or mount under another prefix"
+    )]
+    Collision {
+        /// `tool`, `resource` or `prompt`.
+        kind: &'static str,
+        /// The colliding name or URI.
+        name: String,
+        /// Where the first definition comes from.
+        first: String,
+        /// Where the second definition comes from.
+        second: String,
     },
     /// The MCP session could not start (the handshake failed or the transport closed early).
     #[error("the MCP session could not start: {0}")]
@@ -47,8 +63,9 @@ pub enum Error {
     /// A command-line usage error (already printed with help by `run`).
     #[error("{0}")]
     Usage(String),
-    /// `call` on the command line returned an error result.
-    #[error("the tool call failed: {0}")]
+    /// A one-shot command (`call`, `read`, `prompt`) failed: an error result or a JSON-RPC
+    /// error.
+    #[error("the request failed: {0}")]
     CallFailed(String),
 }
 

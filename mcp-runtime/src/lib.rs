@@ -2,18 +2,25 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cli;
+pub mod completion;
 pub mod context;
 pub mod error;
 mod output;
+pub mod prompt;
+pub mod resource;
 pub mod schema;
 mod server;
 pub mod testing;
 pub mod tool;
 mod transport;
+mod uri;
 
+pub use completion::Completion;
 pub use context::{Ctx, FromRequestCx, RequestCx, State};
 pub use error::{Error, ToolError};
 pub use output::{IntoContent, IntoContents, ToolOutput};
+pub use prompt::{PromptDef, PromptError, PromptParam, PromptSet};
+pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
 pub use schema::SchemaProfile;
 pub use server::{Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
@@ -27,7 +34,7 @@ pub use rmcp;
 /// `Content::audio(base64, "audio/wav")`, `Content::resource(contents)`.
 pub type Content = rmcp::model::ContentBlock;
 
-pub use rmcp::model::CallToolResult;
+pub use rmcp::model::{CallToolResult, GetPromptResult, PromptMessage, ResourceContents, Role};
 
 #[doc = include_str!("../docs/tool.md")]
 pub use mcp_runtime_macros::tool;
@@ -48,6 +55,10 @@ pub use mcp_runtime_macros::tool;
 /// let set = tools![add, echo];
 /// assert_eq!(set.names().collect::<Vec<_>>(), ["add", "echo"]);
 /// ```
+///
+/// Only `#[tool]` functions can be listed: a plain function gives rustc's "constant provided
+/// when a type was expected" (E0747), because the list names the type `#[tool]` adds beside
+/// the function.
 ///
 /// Two entries with the same tool name (after `name = "…"` overrides) are a compile error
 /// naming both:
@@ -72,41 +83,86 @@ pub use mcp_runtime_macros::tools;
 #[doc = include_str!("../../README.md")]
 struct WorkspaceReadme;
 
+#[doc = include_str!("../docs/resource.md")]
+pub use mcp_runtime_macros::resource;
+
+/// Collects `#[resource]` functions into a [`ResourceSet`] for
+/// [`ServerBuilder::resources`]. Two entries with the same URI or template are a compile
+/// error naming both.
+pub use mcp_runtime_macros::resources;
+
+#[doc = include_str!("../docs/prompt.md")]
+pub use mcp_runtime_macros::prompt;
+
+/// Collects `#[prompt]` functions into a [`PromptSet`] for [`ServerBuilder::prompts`]. Two
+/// entries with the same name are a compile error naming both.
+pub use mcp_runtime_macros::prompts;
+
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        CallToolResult, Content, Ctx, Error, FromRequestCx, SchemaProfile, Server, State,
-        ToolError, ToolSet, tool, tools,
+        CallToolResult, Completion, Content, Ctx, Error, FromRequestCx, GetPromptResult,
+        PromptError, PromptMessage, PromptSet, ResourceContents, ResourceError, ResourceSet, Role,
+        SchemaProfile, Server, State, ToolError, ToolSet, prompt, prompts, resource, resources,
+        tool, tools,
     };
 }
 
 /// What generated code needs. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::context::FromRequestCx;
     pub use crate::context::RequestCx;
     pub use crate::error::ToolError;
     pub use crate::output::{
         OutputViaCallResult, OutputViaContent, OutputViaUnit, OutputViaValue, Probe, SplitViaPlain,
         SplitViaResult,
     };
-    pub use crate::tool::{
-        BoxFuture, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
+    pub use crate::prompt::{
+        PromptArgs, PromptDef, PromptDescriptor, PromptEntry, PromptError, PromptParam, PromptSet,
+        finish_prompt,
     };
+    pub use crate::resource::{
+        ResourceDef, ResourceDescriptor, ResourceEntry, ResourceError, ResourceSet, ResourceVars,
+        ResourceViaJson, ResourceViaKnown, UriVar,
+    };
+    pub use crate::tool::{
+        BoxFuture, Requirements, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
+    };
+    pub use crate::uri::{Op as UriOp, UriPart};
     pub use rmcp::ErrorData as McpError;
-    pub use rmcp::model::CallToolResult;
+    pub use rmcp::model::{CallToolResult, GetPromptResult, ResourceContents};
+    pub use std::borrow::Cow;
     pub use std::boxed::Box;
+    pub use std::marker::Sized;
     pub use std::option::Option::{self, None, Some};
     pub use std::result::Result::{self, Err, Ok};
     pub use std::vec::Vec;
 
-    /// Extracts one parameter for a call.
+    /// The functions of a tool parameter type: the one place its bound is checked.
     #[inline]
-    pub fn extract_param<T: ToolParam<M>, M>(
-        cx: &RequestCx,
-        args: &mut ToolArgs,
+    pub fn tool_param<T: ToolParam<M>, M>() -> crate::tool::ParamFns<T> {
+        crate::tool::ParamFns::of::<M>()
+    }
+
+    /// Parses one URI template variable.
+    #[inline]
+    pub fn extract_var<T: UriVar<M>, M>(
+        vars: &ResourceVars,
         name: &'static str,
-    ) -> Result<T, ToolError> {
-        T::extract(cx, args, name)
+    ) -> Result<T, ResourceError> {
+        T::from_vars(vars, name)
+    }
+
+    /// The functions of a prompt parameter type: the one place its bound is checked.
+    #[inline]
+    pub fn prompt_param<T: PromptParam<M>, M>() -> crate::prompt::PromptParamFns<T> {
+        crate::prompt::PromptParamFns::of::<M>()
+    }
+
+    /// An injected parameter's failure, as a resource error.
+    pub fn resource_error_from_tool(error: ToolError) -> ResourceError {
+        ResourceError::new(error.to_string())
     }
 
     /// The error result of a failed call.

@@ -192,6 +192,10 @@ impl<T> OutputViaValue for Probe<T> {
 }
 
 impl CallResultRoute {
+    /// The route itself (every route has `bind`, so generated code is uniform).
+    pub fn bind(self) -> Self {
+        self
+    }
     /// No output schema.
     pub fn spec(&self) -> OutputSpec {
         OutputSpec::unstructured()
@@ -203,6 +207,10 @@ impl CallResultRoute {
 }
 
 impl UnitRoute {
+    /// The route itself (every route has `bind`, so generated code is uniform).
+    pub fn bind(self) -> Self {
+        self
+    }
     /// No output schema.
     pub fn spec(&self) -> OutputSpec {
         OutputSpec::unstructured()
@@ -214,6 +222,10 @@ impl UnitRoute {
 }
 
 impl<T: IntoContents> ContentRoute<T> {
+    /// The route itself (every route has `bind`, so generated code is uniform).
+    pub fn bind(self) -> Self {
+        self
+    }
     /// No output schema.
     pub fn spec(&self) -> OutputSpec {
         OutputSpec::unstructured()
@@ -234,22 +246,38 @@ pub trait ToolOutput: Serialize + JsonSchema + 'static {}
 impl<T: Serialize + JsonSchema + 'static> ToolOutput for T {}
 
 impl<T> ValueRoute<T> {
-    /// The output schema of `T`.
-    pub fn spec(&self) -> OutputSpec
+    /// Checks that `T` can be returned, once; the bound lives only here, so an unsupported
+    /// return type is reported once.
+    #[inline]
+    pub fn bind(self) -> BoundValueRoute<T>
     where
         T: ToolOutput,
     {
-        OutputSpec {
+        BoundValueRoute {
             schema: |cx| cx.output::<T>(),
+            serialize: |value| serde_json::to_value(value),
+        }
+    }
+}
+
+/// A [`ValueRoute`] whose type was checked.
+#[doc(hidden)]
+pub struct BoundValueRoute<T> {
+    schema: fn(&SchemaCx) -> (Option<JsonObject>, OutputMode),
+    serialize: fn(&T) -> Result<Value, serde_json::Error>,
+}
+
+impl<T> BoundValueRoute<T> {
+    /// The output schema of `T`.
+    pub fn spec(&self) -> OutputSpec {
+        OutputSpec {
+            schema: self.schema,
         }
     }
 
     /// The value as structured content (or text, for a plain string).
-    pub fn finish(self, value: T, cx: &RequestCx) -> CallToolResult
-    where
-        T: ToolOutput,
-    {
-        match serde_json::to_value(&value) {
+    pub fn finish(self, value: T, cx: &RequestCx) -> CallToolResult {
+        match (self.serialize)(&value) {
             Ok(value) => structured_result(value, cx.output),
             Err(error) => ToolError::internal(format!(
                 "the tool's result could not be serialized: {error}"

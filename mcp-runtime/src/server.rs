@@ -1,24 +1,33 @@
 //! The server: [`Server::builder`], startup validation in [`ServerBuilder::build`], and the one
 //! `rmcp::ServerHandler` implementation that serves every server.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use futures::FutureExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CompletionInfo, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Reference, Resource, ResourceTemplate, ResourceUpdatedNotificationParam,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool, UnsubscribeRequestParams,
 };
-use rmcp::service::RequestContext;
-use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::Value;
 
+use crate::completion::{Completer, Completion};
 use crate::context::{RequestCx, StateMap};
 use crate::error::{Error, ToolError};
+use crate::prompt::{PromptArgs, PromptEntry, PromptError, PromptSet};
+use crate::resource::{ResourceEntry, ResourceError, ResourceSet, ResourceVars};
 use crate::schema::{ArgumentValidator, OutputMode, SchemaCx, SchemaProfile};
-use crate::tool::{BoxFuture, ToolArgs, ToolEntry, ToolSet, is_valid_tool_name};
+use crate::tool::{BoxFuture, Requirements, ToolArgs, ToolEntry, ToolSet, is_valid_tool_name};
+use crate::uri::{UriTemplate, decode, path_safety_problem};
 
 /// Builds a [`Server`]. Start with [`Server::builder`].
 #[must_use = "a builder does nothing until `.build()`"]
@@ -28,6 +37,10 @@ pub struct ServerBuilder {
     title: Option<String>,
     instructions: Option<String>,
     tools: Vec<ToolEntry>,
+    resources: Vec<ResourceEntry>,
+    prompts: Vec<PromptEntry>,
+    mounts: Vec<(String, Server)>,
+    separator: String,
     state: StateMap,
     profile: SchemaProfile,
     mask_internal_errors: bool,
@@ -53,8 +66,8 @@ impl ServerBuilder {
         self
     }
 
-    /// Shared state, injected into tools that take [`State<T>`](crate::State). One value per
-    /// type; a second value of the same type replaces the first.
+    /// Shared state, injected into components that take [`State<T>`](crate::State). One value
+    /// per type; a second value of the same type replaces the first.
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
         self
@@ -66,14 +79,44 @@ impl ServerBuilder {
         self
     }
 
+    /// Registers resources and resource templates, as listed by
+    /// [`resources!`](crate::resources). May be called more than once.
+    pub fn resources(mut self, resources: ResourceSet) -> Self {
+        self.resources.extend(resources.entries);
+        self
+    }
+
+    /// Registers prompts, as listed by [`prompts!`](crate::prompts). May be called more than
+    /// once.
+    pub fn prompts(mut self, prompts: PromptSet) -> Self {
+        self.prompts.extend(prompts.entries);
+        self
+    }
+
+    /// Mounts a built server under `prefix`: its tools and prompts appear as
+    /// `{prefix}{separator}{name}` (`weather_forecast`), its resources under
+    /// `scheme://{prefix}/…`. Its components keep its own state. A name that collides with
+    /// another component is an error from [`build`](Self::build) naming both sides.
+    pub fn mount(mut self, prefix: impl Into<String>, server: Server) -> Self {
+        self.mounts.push((prefix.into(), server));
+        self
+    }
+
+    /// The separator between a mount's prefix and a component name; `_` by default.
+    pub fn mount_separator(mut self, separator: impl Into<String>) -> Self {
+        self.separator = separator.into();
+        self
+    }
+
     /// The JSON Schema dialect of advertised schemas; [`SchemaProfile::Compatible`] by default.
     pub fn schema_profile(mut self, profile: SchemaProfile) -> Self {
         self.profile = profile;
         self
     }
 
-    /// Whether internal errors (any `std::error::Error` a tool returns, and panics) reach the
-    /// caller as `internal error` (the default) or with their message. They are logged either way.
+    /// Whether internal errors (any `std::error::Error` a component returns, and panics)
+    /// reach the caller as `internal error` (the default) or with their message. They are
+    /// logged either way.
     pub fn mask_internal_errors(mut self, mask: bool) -> Self {
         self.mask_internal_errors = mask;
         self
@@ -81,26 +124,90 @@ impl ServerBuilder {
 
     /// Validates every component and builds the routes and schemas, once.
     ///
-    /// Fails, naming the component, on an invalid or duplicate tool name, a schema whose root
-    /// is not an object, or a `State<T>` the builder was not given.
+    /// Fails, naming the component, on an invalid or duplicate name or URI, a schema whose
+    /// root is not an object, a `State<T>` the builder was not given, or a mounted component
+    /// that collides with another.
     pub fn build(self) -> Result<Server, Error> {
+        let shared = Arc::new(Shared {
+            state: self.state,
+            mask_internal_errors: self.mask_internal_errors,
+        });
         let cx = SchemaCx::new(self.profile);
-        let mut tools = Vec::with_capacity(self.tools.len());
-        let mut index = HashMap::with_capacity(self.tools.len());
+        let mut registry = Registry::default();
         for entry in &self.tools {
-            let tool = RegisteredTool::new(entry, &cx, &self.state)?;
-            if index.insert(tool.name.clone(), tools.len()).is_some() {
-                return Err(Error::DuplicateTool(entry.name.to_owned()));
-            }
-            tools.push(tool);
+            let tool = RegisteredTool::new(entry, &cx, &shared)?;
+            registry.add_tool(tool, None)?;
         }
-        let listed = tools.iter().map(|tool| tool.listed.clone()).collect();
+        for entry in &self.resources {
+            let resource = RegisteredResource::new(entry, &shared)?;
+            registry.add_resource(resource, None)?;
+        }
+        for entry in &self.prompts {
+            let prompt = RegisteredPrompt::new(entry, &shared)?;
+            registry.add_prompt(prompt, None)?;
+        }
+        for (prefix, child) in &self.mounts {
+            let renamed = |name: &str| format!("{prefix}{}{name}", self.separator);
+            for tool in &child.inner.tools {
+                let mut tool = tool.clone();
+                tool.name = Arc::from(renamed(&tool.name));
+                tool.listed.name = tool.name.to_string().into();
+                if !is_valid_tool_name(&tool.name) {
+                    return Err(Error::InvalidTool {
+                        tool: tool.name.to_string(),
+                        message: format!(
+                            "mounting under `{prefix}` gives an invalid tool name; use a prefix and separator of `A-Z a-z 0-9 _ - .`"
+                        ),
+                    });
+                }
+                registry.add_tool(tool, Some(prefix))?;
+            }
+            for resource in &child.inner.resources {
+                let mut resource = resource.clone();
+                resource.template = resource.template.with_path_prefix(prefix);
+                resource.name = renamed(&resource.name);
+                registry.add_resource(resource, Some(prefix))?;
+            }
+            for prompt in &child.inner.prompts {
+                let mut prompt = prompt.clone();
+                prompt.name = Arc::from(renamed(&prompt.name));
+                prompt.listed.name = prompt.name.to_string();
+                registry.add_prompt(prompt, Some(prefix))?;
+            }
+        }
+        registry.order_templates();
 
         let mut implementation = Implementation::new(self.name, self.version);
         if let Some(title) = self.title {
             implementation = implementation.with_title(title);
         }
-        let capabilities = ServerCapabilities::builder().enable_tools().build();
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .build();
+        if !registry.resources.is_empty() {
+            let resources = ServerCapabilities::builder()
+                .enable_resources()
+                .enable_resources_subscribe()
+                .enable_resources_list_changed()
+                .build();
+            capabilities.resources = resources.resources;
+        }
+        if !registry.prompts.is_empty() {
+            let prompts = ServerCapabilities::builder()
+                .enable_prompts()
+                .enable_prompts_list_changed()
+                .build();
+            capabilities.prompts = prompts.prompts;
+        }
+        let has_completions = registry.resources.iter().any(|r| !r.completions.is_empty())
+            || registry.prompts.iter().any(|p| !p.completions.is_empty());
+        if has_completions {
+            capabilities.completions = ServerCapabilities::builder()
+                .enable_completions()
+                .build()
+                .completions;
+        }
         let mut info = ServerConfig::new(capabilities).with_server_info(implementation);
         if let Some(instructions) = self.instructions {
             info = info.with_instructions(instructions);
@@ -108,36 +215,58 @@ impl ServerBuilder {
         Ok(Server {
             inner: Arc::new(Inner {
                 info,
-                tools,
-                index,
-                listed,
-                shared: Arc::new(Shared {
-                    state: self.state,
-                    mask_internal_errors: self.mask_internal_errors,
-                }),
+                tools: registry.tools,
+                tool_index: registry.tool_index,
+                resources: registry.resources,
+                static_index: registry.static_index,
+                template_order: registry.template_order,
+                prompts: registry.prompts,
+                prompt_index: registry.prompt_index,
+                live: Live::default(),
             }),
         })
     }
 }
 
-/// What every request of a server shares.
+/// What every request of a server (or of a mounted server's components) shares.
 pub(crate) struct Shared {
     pub(crate) state: StateMap,
     pub(crate) mask_internal_errors: bool,
 }
 
+fn check_requirements(
+    kind: &'static str,
+    name: &str,
+    requirements: &Requirements,
+    shared: &Shared,
+) -> Result<(), Error> {
+    for (type_id, type_name) in &requirements.states {
+        if !shared.state.contains(*type_id) {
+            return Err(Error::MissingState {
+                kind,
+                name: name.to_owned(),
+                type_name,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// One tool, ready to serve: its listing, its validator and its entry points.
+#[derive(Clone)]
 struct RegisteredTool {
     name: Arc<str>,
     listed: Tool,
-    validator: ArgumentValidator,
+    validator: Arc<ArgumentValidator>,
     whole_object: bool,
     output: OutputMode,
     call: fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, McpError>>,
+    tags: &'static [&'static str],
+    shared: Arc<Shared>,
 }
 
 impl RegisteredTool {
-    fn new(entry: &ToolEntry, cx: &SchemaCx, state: &StateMap) -> Result<Self, Error> {
+    fn new(entry: &ToolEntry, cx: &SchemaCx, shared: &Arc<Shared>) -> Result<Self, Error> {
         let descriptor = (entry.descriptor)();
         let invalid = |message: String| Error::InvalidTool {
             tool: descriptor.name.to_owned(),
@@ -148,14 +277,12 @@ impl RegisteredTool {
                 "a tool name is 1 to 128 characters of `A-Z a-z 0-9 _ - .`".to_owned(),
             ));
         }
-        for (type_id, type_name) in &descriptor.input.requirements.states {
-            if !state.contains(*type_id) {
-                return Err(Error::MissingState {
-                    tool: descriptor.name.to_owned(),
-                    type_name,
-                });
-            }
-        }
+        check_requirements(
+            "tool",
+            descriptor.name,
+            &descriptor.input.requirements,
+            shared,
+        )?;
         let input = cx.input(&descriptor.input);
         if input.advertised.get("type").and_then(Value::as_str) != Some("object") {
             return Err(invalid(
@@ -177,16 +304,248 @@ impl RegisteredTool {
         Ok(Self {
             name: Arc::from(descriptor.name),
             listed,
-            validator,
+            validator: Arc::new(validator),
             whole_object: input.whole_object,
             output,
             call: entry.call,
+            tags: descriptor.tags,
+            shared: shared.clone(),
         })
     }
 }
 
-/// A built MCP server: its tools with their schemas, its state and its options. Cheap to clone
-/// (one `Arc`).
+/// How a resource is listed.
+#[derive(Clone)]
+enum ResourceListing {
+    Static(Resource),
+    Template(ResourceTemplate),
+}
+
+/// One resource or template, ready to serve.
+#[derive(Clone)]
+struct RegisteredResource {
+    name: String,
+    template: UriTemplate,
+    listing: ResourceListing,
+    mime_type: Option<&'static str>,
+    unchecked: &'static [&'static str],
+    completions: Vec<(&'static str, Completer)>,
+    read: fn(
+        RequestCx,
+        ResourceVars,
+    ) -> BoxFuture<'static, Result<Vec<rmcp::model::ResourceContents>, ResourceError>>,
+    tags: &'static [&'static str],
+    shared: Arc<Shared>,
+}
+
+impl RegisteredResource {
+    fn new(entry: &ResourceEntry, shared: &Arc<Shared>) -> Result<Self, Error> {
+        let d = (entry.descriptor)();
+        check_requirements("resource", d.name, &d.requirements, shared)?;
+        let template = UriTemplate::new(d.uri);
+        let mut resource = Self {
+            name: d.name.to_owned(),
+            template,
+            listing: ResourceListing::Static(Resource::new(String::new(), String::new())),
+            mime_type: d.mime_type,
+            unchecked: d.unchecked,
+            completions: d.completions,
+            read: entry.read,
+            tags: d.tags,
+            shared: shared.clone(),
+        };
+        resource.relist(d.title, d.description, d.annotations);
+        Ok(resource)
+    }
+
+    /// Rebuilds the listing from the (possibly prefixed) template and name.
+    fn relist(
+        &mut self,
+        title: Option<&str>,
+        description: Option<&str>,
+        annotations: Option<rmcp::model::Annotations>,
+    ) {
+        let uri = self.template.to_string();
+        self.listing = if self.template.is_static() {
+            let mut listed = Resource::new(uri, self.name.clone());
+            listed.title = title.map(str::to_owned);
+            listed.description = description.map(str::to_owned);
+            listed.mime_type = self.mime_type.map(str::to_owned);
+            listed.annotations = annotations;
+            ResourceListing::Static(listed)
+        } else {
+            let mut listed = ResourceTemplate::new(uri, self.name.clone());
+            listed.title = title.map(str::to_owned);
+            listed.description = description.map(str::to_owned);
+            listed.mime_type = self.mime_type.map(str::to_owned);
+            listed.annotations = annotations;
+            ResourceListing::Template(listed)
+        };
+    }
+
+    /// Rebuilds the listing after a mount renamed the resource.
+    fn renamed(mut self) -> Self {
+        let (title, description, annotations) = match &self.listing {
+            ResourceListing::Static(r) => (
+                r.title.clone(),
+                r.description.clone(),
+                r.annotations.clone(),
+            ),
+            ResourceListing::Template(r) => (
+                r.title.clone(),
+                r.description.clone(),
+                r.annotations.clone(),
+            ),
+        };
+        self.relist(title.as_deref(), description.as_deref(), annotations);
+        self
+    }
+
+    fn uri(&self) -> String {
+        self.template.to_string()
+    }
+}
+
+/// One prompt, ready to serve.
+#[derive(Clone)]
+struct RegisteredPrompt {
+    name: Arc<str>,
+    listed: Prompt,
+    completions: Vec<(&'static str, Completer)>,
+    get: fn(RequestCx, PromptArgs) -> BoxFuture<'static, Result<GetPromptResult, PromptError>>,
+    tags: &'static [&'static str],
+    shared: Arc<Shared>,
+}
+
+impl RegisteredPrompt {
+    fn new(entry: &PromptEntry, shared: &Arc<Shared>) -> Result<Self, Error> {
+        let d = (entry.descriptor)();
+        check_requirements("prompt", d.name, &d.requirements, shared)?;
+        let arguments = (!d.arguments.is_empty()).then_some(d.arguments);
+        let mut listed = Prompt::new(d.name, d.description, arguments);
+        listed.title = d.title.map(str::to_owned);
+        Ok(Self {
+            name: Arc::from(d.name),
+            listed,
+            completions: d.completions,
+            get: entry.get,
+            tags: d.tags,
+            shared: shared.clone(),
+        })
+    }
+}
+
+/// Components being assembled by `build()`.
+#[derive(Default)]
+struct Registry {
+    tools: Vec<RegisteredTool>,
+    tool_index: HashMap<Arc<str>, usize>,
+    tool_origin: HashMap<Arc<str>, Option<String>>,
+    resources: Vec<RegisteredResource>,
+    static_index: HashMap<String, usize>,
+    template_order: Vec<usize>,
+    resource_origin: HashMap<String, Option<String>>,
+    prompts: Vec<RegisteredPrompt>,
+    prompt_index: HashMap<Arc<str>, usize>,
+    prompt_origin: HashMap<Arc<str>, Option<String>>,
+}
+
+fn collision(
+    kind: &'static str,
+    name: String,
+    first: Option<&String>,
+    second: Option<&String>,
+) -> Error {
+    let side = |origin: Option<&String>| match origin {
+        Some(prefix) => format!("the server mounted as `{prefix}`"),
+        None => "this server".to_owned(),
+    };
+    if first.is_none() && second.is_none() {
+        return match kind {
+            "tool" => Error::DuplicateTool(name),
+            _ => Error::Collision {
+                kind,
+                name,
+                first: side(None),
+                second: side(None),
+            },
+        };
+    }
+    Error::Collision {
+        kind,
+        name,
+        first: side(first),
+        second: side(second),
+    }
+}
+
+impl Registry {
+    fn add_tool(&mut self, tool: RegisteredTool, origin: Option<&String>) -> Result<(), Error> {
+        if let Some(previous) = self.tool_origin.get(&tool.name) {
+            return Err(collision(
+                "tool",
+                tool.name.to_string(),
+                previous.as_ref(),
+                origin,
+            ));
+        }
+        self.tool_origin.insert(tool.name.clone(), origin.cloned());
+        self.tool_index.insert(tool.name.clone(), self.tools.len());
+        self.tools.push(tool);
+        Ok(())
+    }
+
+    fn add_resource(
+        &mut self,
+        resource: RegisteredResource,
+        origin: Option<&String>,
+    ) -> Result<(), Error> {
+        let resource = resource.renamed();
+        let uri = resource.uri();
+        if let Some(previous) = self.resource_origin.get(&uri) {
+            return Err(collision("resource", uri, previous.as_ref(), origin));
+        }
+        self.resource_origin.insert(uri.clone(), origin.cloned());
+        if resource.template.is_static() {
+            self.static_index.insert(uri, self.resources.len());
+        }
+        self.resources.push(resource);
+        Ok(())
+    }
+
+    fn add_prompt(
+        &mut self,
+        prompt: RegisteredPrompt,
+        origin: Option<&String>,
+    ) -> Result<(), Error> {
+        if let Some(previous) = self.prompt_origin.get(&prompt.name) {
+            return Err(collision(
+                "prompt",
+                prompt.name.to_string(),
+                previous.as_ref(),
+                origin,
+            ));
+        }
+        self.prompt_origin
+            .insert(prompt.name.clone(), origin.cloned());
+        self.prompt_index
+            .insert(prompt.name.clone(), self.prompts.len());
+        self.prompts.push(prompt);
+        Ok(())
+    }
+
+    /// Templates, most specific (most literal text) first.
+    fn order_templates(&mut self) {
+        let mut order: Vec<usize> = (0..self.resources.len())
+            .filter(|&i| !self.resources[i].template.is_static())
+            .collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.resources[i].template.specificity()));
+        self.template_order = order;
+    }
+}
+
+/// A built MCP server: its components with their schemas, its state and its options. Cheap to
+/// clone (one `Arc`); clones share the live state (enabled components, subscriptions).
 ///
 /// It implements `rmcp::ServerHandler`, so it also plugs into anything that serves an rmcp
 /// handler.
@@ -198,9 +557,54 @@ pub struct Server {
 struct Inner {
     info: ServerConfig,
     tools: Vec<RegisteredTool>,
-    index: HashMap<Arc<str>, usize>,
-    listed: Vec<Tool>,
-    shared: Arc<Shared>,
+    tool_index: HashMap<Arc<str>, usize>,
+    resources: Vec<RegisteredResource>,
+    static_index: HashMap<String, usize>,
+    template_order: Vec<usize>,
+    prompts: Vec<RegisteredPrompt>,
+    prompt_index: HashMap<Arc<str>, usize>,
+    live: Live,
+}
+
+/// What changes while a server runs: disabled components, connected clients, subscriptions.
+#[derive(Default)]
+struct Live {
+    any_disabled: AtomicBool,
+    disabled: RwLock<Disabled>,
+    peers: Mutex<Vec<Peer<RoleServer>>>,
+    subscriptions: Mutex<HashMap<String, Vec<Peer<RoleServer>>>>,
+}
+
+#[derive(Default)]
+struct Disabled {
+    names: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+/// Identifies a session: every request of a session shares its `initialize` parameters.
+fn session_key(peer: &Peer<RoleServer>) -> Option<usize> {
+    peer.peer_info().map(|info| Arc::as_ptr(&info) as usize)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Live {
+    fn is_enabled(&self, name: &str, tags: &[&str]) -> bool {
+        if !self.any_disabled.load(Ordering::Acquire) {
+            return true;
+        }
+        let disabled = self.disabled.read().unwrap_or_else(PoisonError::into_inner);
+        !disabled.names.contains(name) && !tags.iter().any(|tag| disabled.tags.contains(*tag))
+    }
+}
+
+/// Which components an enable or disable applies to.
+#[derive(Debug, Clone, Copy)]
+enum Selector<'a> {
+    Name(&'a str),
+    Tag(&'a str),
 }
 
 impl Server {
@@ -212,6 +616,10 @@ impl Server {
             title: None,
             instructions: None,
             tools: Vec::new(),
+            resources: Vec::new(),
+            prompts: Vec::new(),
+            mounts: Vec::new(),
+            separator: "_".to_owned(),
             state: StateMap::default(),
             profile: SchemaProfile::default(),
             mask_internal_errors: true,
@@ -223,9 +631,54 @@ impl Server {
         &self.inner.info.server_info.name
     }
 
-    /// The server's tools as clients list them, with their schemas.
-    pub fn tools(&self) -> &[Tool] {
-        &self.inner.listed
+    /// The server's enabled tools as clients list them, with their schemas.
+    pub fn tools(&self) -> Vec<Tool> {
+        let live = &self.inner.live;
+        self.inner
+            .tools
+            .iter()
+            .filter(|tool| live.is_enabled(&tool.name, tool.tags))
+            .map(|tool| tool.listed.clone())
+            .collect()
+    }
+
+    /// The enabled static resources, as clients list them.
+    pub fn resources(&self) -> Vec<Resource> {
+        self.enabled_resources()
+            .filter_map(|resource| match &resource.listing {
+                ResourceListing::Static(listed) => Some(listed.clone()),
+                ResourceListing::Template(_) => None,
+            })
+            .collect()
+    }
+
+    /// The enabled resource templates, as clients list them.
+    pub fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        self.enabled_resources()
+            .filter_map(|resource| match &resource.listing {
+                ResourceListing::Template(listed) => Some(listed.clone()),
+                ResourceListing::Static(_) => None,
+            })
+            .collect()
+    }
+
+    /// The enabled prompts, as clients list them.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        let live = &self.inner.live;
+        self.inner
+            .prompts
+            .iter()
+            .filter(|prompt| live.is_enabled(&prompt.name, prompt.tags))
+            .map(|prompt| prompt.listed.clone())
+            .collect()
+    }
+
+    fn enabled_resources(&self) -> impl Iterator<Item = &RegisteredResource> {
+        let live = &self.inner.live;
+        self.inner
+            .resources
+            .iter()
+            .filter(move |resource| live.is_enabled(&resource.name, resource.tags))
     }
 
     /// What the server sends in its `initialize` response.
@@ -233,19 +686,148 @@ impl Server {
         &self.inner.info
     }
 
+    /// Disables the tool, resource or prompt named `name` (a resource by its name, not its
+    /// URI): it disappears from lists and calls to it fail as unknown. Connected clients get
+    /// the matching `list_changed` notifications. Returns how many components it affected.
+    pub async fn disable(&self, name: &str) -> usize {
+        self.set_enabled(Selector::Name(name), false).await
+    }
+
+    /// Enables what [`disable`](Self::disable) disabled.
+    pub async fn enable(&self, name: &str) -> usize {
+        self.set_enabled(Selector::Name(name), true).await
+    }
+
+    /// Disables every component tagged `tag`.
+    pub async fn disable_tag(&self, tag: &str) -> usize {
+        self.set_enabled(Selector::Tag(tag), false).await
+    }
+
+    /// Enables what [`disable_tag`](Self::disable_tag) disabled.
+    pub async fn enable_tag(&self, tag: &str) -> usize {
+        self.set_enabled(Selector::Tag(tag), true).await
+    }
+
+    async fn set_enabled(&self, selector: Selector<'_>, enabled: bool) -> usize {
+        let inner = &self.inner;
+        let matches = |name: &str, tags: &[&str]| match selector {
+            Selector::Name(wanted) => name == wanted,
+            Selector::Tag(wanted) => tags.contains(&wanted),
+        };
+        let tools = inner
+            .tools
+            .iter()
+            .filter(|t| matches(&t.name, t.tags))
+            .count();
+        let resources = inner
+            .resources
+            .iter()
+            .filter(|r| matches(&r.name, r.tags))
+            .count();
+        let prompts = inner
+            .prompts
+            .iter()
+            .filter(|p| matches(&p.name, p.tags))
+            .count();
+        {
+            let mut disabled = inner
+                .live
+                .disabled
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let set = match selector {
+                Selector::Name(name) => (&mut disabled.names, name),
+                Selector::Tag(tag) => (&mut disabled.tags, tag),
+            };
+            let changed = if enabled {
+                set.0.remove(set.1)
+            } else {
+                set.0.insert(set.1.to_owned())
+            };
+            let any = !disabled.names.is_empty() || !disabled.tags.is_empty();
+            inner.live.any_disabled.store(any, Ordering::Release);
+            if !changed {
+                return 0;
+            }
+        }
+        let peers = self.connected_peers();
+        for peer in &peers {
+            if tools > 0 {
+                let _ = peer.notify_tool_list_changed().await;
+            }
+            if resources > 0 {
+                let _ = peer.notify_resource_list_changed().await;
+            }
+            if prompts > 0 {
+                let _ = peer.notify_prompt_list_changed().await;
+            }
+        }
+        tools + resources + prompts
+    }
+
+    /// Tells every client subscribed to `uri` that the resource changed
+    /// (`notifications/resources/updated`). Returns how many clients were notified.
+    pub async fn notify_resource_updated(&self, uri: &str) -> usize {
+        let peers: Vec<Peer<RoleServer>> = {
+            let mut subscriptions = lock(&self.inner.live.subscriptions);
+            match subscriptions.get_mut(uri) {
+                Some(peers) => {
+                    peers.retain(|peer| !peer.is_transport_closed());
+                    peers.clone()
+                }
+                None => Vec::new(),
+            }
+        };
+        let mut sent = 0;
+        for peer in peers {
+            let param = ResourceUpdatedNotificationParam::new(uri);
+            if peer.notify_resource_updated(param).await.is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    }
+
+    fn connected_peers(&self) -> Vec<Peer<RoleServer>> {
+        let mut peers = lock(&self.inner.live.peers);
+        peers.retain(|peer| !peer.is_transport_closed());
+        peers.clone()
+    }
+
+    fn request_cx(
+        &self,
+        context: RequestContext<RoleServer>,
+        shared: &Arc<Shared>,
+        component: Arc<str>,
+        output: OutputMode,
+    ) -> RequestCx {
+        RequestCx {
+            request: Arc::new(context),
+            server: self.clone(),
+            shared: shared.clone(),
+            component,
+            output,
+        }
+    }
+
     async fn call(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, McpError> {
-        let Some(&position) = self.inner.index.get(request.name.as_ref()) else {
+        let inner = &self.inner;
+        let tool = inner
+            .tool_index
+            .get(request.name.as_ref())
+            .map(|&i| &inner.tools[i])
+            .filter(|tool| inner.live.is_enabled(&tool.name, tool.tags));
+        let Some(tool) = tool else {
             return Err(McpError::invalid_params(
                 format!("unknown tool `{}`", request.name),
                 Some(serde_json::json!({ "tool": request.name })),
             ));
         };
-        let tool = &self.inner.tools[position];
-        let mask = self.inner.shared.mask_internal_errors;
+        let mask = tool.shared.mask_internal_errors;
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         if let Err(problems) = tool.validator.check(&arguments) {
             return Ok(ToolError::invalid_arguments(problems).into_call_result(&tool.name, mask));
@@ -257,12 +839,7 @@ impl Server {
                 None,
             ));
         };
-        let cx = RequestCx {
-            request: Arc::new(context),
-            shared: self.inner.shared.clone(),
-            component: tool.name.clone(),
-            output: tool.output,
-        };
+        let cx = self.request_cx(context, &tool.shared, tool.name.clone(), tool.output);
         let args = ToolArgs {
             map,
             whole_object: tool.whole_object,
@@ -274,6 +851,186 @@ impl Server {
                 Ok(ToolError::panic(message).into_call_result(&tool.name, mask))
             }
         }
+    }
+
+    /// Finds the resource for `uri`: a static one exactly, or the most specific matching
+    /// template, with its variables.
+    fn route_resource(
+        &self,
+        uri: &str,
+    ) -> Option<(&RegisteredResource, Vec<(&'static str, String)>)> {
+        let inner = &self.inner;
+        let live = &inner.live;
+        if let Some(&i) = inner.static_index.get(uri) {
+            let resource = &inner.resources[i];
+            if live.is_enabled(&resource.name, resource.tags) {
+                return Some((resource, Vec::new()));
+            }
+        }
+        inner.template_order.iter().find_map(|&i| {
+            let resource = &inner.resources[i];
+            if !live.is_enabled(&resource.name, resource.tags) {
+                return None;
+            }
+            resource
+                .template
+                .matches(uri)
+                .map(|captures| (resource, captures))
+        })
+    }
+
+    async fn read(
+        &self,
+        uri: String,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResult, McpError> {
+        let Some((resource, captures)) = self.route_resource(&uri) else {
+            return Err(ResourceError::not_found(uri.clone()).into_mcp(("uri", &uri), true));
+        };
+        let mask = resource.shared.mask_internal_errors;
+        let mut values = Vec::with_capacity(captures.len());
+        for (name, raw) in captures {
+            let value = decode(&raw).map_err(|problem| {
+                ResourceError::invalid_params(format!("`{name}`: {problem}"))
+                    .into_mcp(("uri", &uri), mask)
+            })?;
+            if !resource.unchecked.contains(&name)
+                && let Some(problem) = path_safety_problem(&value)
+            {
+                return Err(ResourceError::invalid_params(format!(
+                    "`{name}` {problem}, which is refused for safety"
+                ))
+                .into_mcp(("uri", &uri), mask));
+            }
+            values.push((name, value));
+        }
+        let vars = ResourceVars {
+            uri: uri.clone(),
+            mime_type: resource.mime_type,
+            values,
+        };
+        let cx = self.request_cx(
+            context,
+            &resource.shared,
+            Arc::from(resource.name.as_str()),
+            OutputMode::Unstructured,
+        );
+        match AssertUnwindSafe((resource.read)(cx, vars))
+            .catch_unwind()
+            .await
+        {
+            Ok(Ok(contents)) => Ok(ReadResourceResult::new(contents)),
+            Ok(Err(error)) => Err(error.into_mcp(("uri", &uri), mask)),
+            Err(payload) => Err(ResourceError::internal(format!(
+                "the resource panicked: {}",
+                panic_message(payload.as_ref())
+            ))
+            .into_mcp(("uri", &uri), mask)),
+        }
+    }
+
+    async fn get(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResult, McpError> {
+        let inner = &self.inner;
+        let prompt = inner
+            .prompt_index
+            .get(request.name.as_str())
+            .map(|&i| &inner.prompts[i])
+            .filter(|prompt| inner.live.is_enabled(&prompt.name, prompt.tags));
+        let Some(prompt) = prompt else {
+            return Err(McpError::invalid_params(
+                format!("unknown prompt `{}`", request.name),
+                Some(serde_json::json!({ "prompt": request.name })),
+            ));
+        };
+        let mask = prompt.shared.mask_internal_errors;
+        let args = PromptArgs {
+            map: request.arguments.unwrap_or_default(),
+        };
+        let cx = self.request_cx(
+            context,
+            &prompt.shared,
+            prompt.name.clone(),
+            OutputMode::Unstructured,
+        );
+        match AssertUnwindSafe((prompt.get)(cx, args))
+            .catch_unwind()
+            .await
+        {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(error)) => Err(error.into_mcp(("prompt", &request.name), mask)),
+            Err(payload) => Err(PromptError::internal(format!(
+                "the prompt panicked: {}",
+                panic_message(payload.as_ref())
+            ))
+            .into_mcp(("prompt", &request.name), mask)),
+        }
+    }
+
+    async fn completions(
+        &self,
+        request: CompleteRequestParams,
+    ) -> Result<CompleteResult, McpError> {
+        let inner = &self.inner;
+        let found = match &request.r#ref {
+            Reference::Prompt(reference) => inner
+                .prompt_index
+                .get(reference.name.as_str())
+                .map(|&i| &inner.prompts[i])
+                .filter(|p| inner.live.is_enabled(&p.name, p.tags))
+                .map(|p| (&p.completions, &p.shared)),
+            Reference::Resource(reference) => inner
+                .resources
+                .iter()
+                .filter(|r| inner.live.is_enabled(&r.name, r.tags))
+                .find(|r| r.uri() == reference.uri)
+                .map(|r| (&r.completions, &r.shared)),
+            _ => None,
+        };
+        let Some((completions, shared)) = found else {
+            return Err(McpError::invalid_params(
+                "completion for an unknown prompt or resource template",
+                None,
+            ));
+        };
+        let Some(&(_, completer)) = completions
+            .iter()
+            .find(|(name, _)| *name == request.argument.name)
+        else {
+            return Ok(CompleteResult::new(CompletionInfo::default()));
+        };
+        let completion = Completion {
+            argument: request.argument.name.clone(),
+            value: request.argument.value.clone(),
+            context: request
+                .context
+                .and_then(|c| c.arguments)
+                .unwrap_or_default(),
+            shared: shared.clone(),
+        };
+        let values = match AssertUnwindSafe(completer(completion)).catch_unwind().await {
+            Ok(values) => values,
+            Err(payload) => {
+                tracing::error!(
+                    panic = panic_message(payload.as_ref()),
+                    "a completion source panicked"
+                );
+                Vec::new()
+            }
+        };
+        let total = values.len();
+        let shown: Vec<String> = values
+            .into_iter()
+            .take(CompletionInfo::MAX_VALUES)
+            .collect();
+        let mut info = CompletionInfo::default();
+        info.has_more = Some(total > shown.len());
+        info.total = u32::try_from(total).ok();
+        info.values = shown;
+        Ok(CompleteResult::new(info))
     }
 }
 
@@ -289,16 +1046,24 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
         f.debug_struct("Server")
             .field("name", &self.name())
             .field(
                 "tools",
-                &self
-                    .inner
-                    .tools
+                &inner.tools.iter().map(|t| &*t.name).collect::<Vec<_>>(),
+            )
+            .field(
+                "resources",
+                &inner
+                    .resources
                     .iter()
-                    .map(|t| &*t.name)
+                    .map(RegisteredResource::uri)
                     .collect::<Vec<_>>(),
+            )
+            .field(
+                "prompts",
+                &inner.prompts.iter().map(|p| &*p.name).collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -314,7 +1079,7 @@ impl ServerHandler for Server {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.inner.listed.clone()))
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     async fn call_tool(
@@ -328,7 +1093,104 @@ impl ServerHandler for Server {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        let position = *self.inner.index.get(name)?;
+        let position = *self.inner.tool_index.get(name)?;
         Some(self.inner.tools[position].listed.clone())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(self.resources()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            self.resource_templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        self.read(request.uri, context)
+            .await
+            .map(ReadResourceResponse::from)
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if self.route_resource(&request.uri).is_none() {
+            return Err(
+                ResourceError::not_found(request.uri.clone()).into_mcp(("uri", &request.uri), true)
+            );
+        }
+        let key = session_key(&context.peer);
+        let mut subscriptions = lock(&self.inner.live.subscriptions);
+        let peers = subscriptions.entry(request.uri).or_default();
+        if key.is_none() || !peers.iter().any(|peer| session_key(peer) == key) {
+            peers.push(context.peer);
+        }
+        Ok(())
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let key = session_key(&context.peer);
+        let mut subscriptions = lock(&self.inner.live.subscriptions);
+        if let Some(peers) = subscriptions.get_mut(&request.uri) {
+            peers.retain(|peer| session_key(peer) != key);
+            if peers.is_empty() {
+                subscriptions.remove(&request.uri);
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(self.prompts()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        self.get(request, context)
+            .await
+            .map(GetPromptResponse::from)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.completions(request).await
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let mut peers = lock(&self.inner.live.peers);
+        peers.retain(|peer| !peer.is_transport_closed());
+        peers.push(context.peer);
     }
 }

@@ -25,11 +25,23 @@
 
 use std::fmt;
 
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig, Implementation, Tool};
-use rmcp::service::{RunningService, ServiceError};
-use rmcp::{RoleClient, ServiceExt};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+#[allow(deprecated)]
+use rmcp::model::{
+    ArgumentInfo, CallToolRequestParams, CallToolResult, ClientConfig, CompleteRequestParams,
+    CompletionInfo, GetPromptRequestParams, GetPromptResult, Implementation,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, Prompt,
+    ReadResourceRequestParams, ReadResourceResult, Reference, RequestMetaObject, Resource,
+    ResourceTemplate, ResourceUpdatedNotificationParam, SubscribeRequestParams, Tool,
+    UnsubscribeRequestParams,
+};
+use rmcp::service::{NotificationContext, RunningService, ServiceError};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::sync::Notify;
 
 use crate::error::Error;
 use crate::server::Server;
@@ -37,10 +49,104 @@ use crate::server::Server;
 /// Buffer of the in-memory duplex, per direction.
 const DUPLEX_BUFFER: usize = 64 * 1024;
 
-/// An MCP client connected to a server in memory.
+/// An MCP client connected to a server in memory. It records every notification the server
+/// sends (progress, logs, resource updates, list changes): see [`TestClient::notifications`].
 pub struct TestClient {
-    service: RunningService<RoleClient, ClientConfig>,
+    service: RunningService<RoleClient, Recorder>,
     server: tokio::task::JoinHandle<Result<(), Error>>,
+    notifications: Arc<Inbox>,
+}
+
+/// A notification the server sent to a [`TestClient`].
+#[allow(deprecated)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Notification {
+    /// `notifications/progress`.
+    Progress(ProgressNotificationParam),
+    /// `notifications/message` (a log message).
+    #[allow(deprecated)]
+    Log(LoggingMessageNotificationParam),
+    /// `notifications/resources/updated`.
+    ResourceUpdated(String),
+    /// `notifications/resources/list_changed`.
+    ResourceListChanged,
+    /// `notifications/tools/list_changed`.
+    ToolListChanged,
+    /// `notifications/prompts/list_changed`.
+    PromptListChanged,
+}
+
+#[derive(Default)]
+struct Inbox {
+    received: Mutex<Vec<Notification>>,
+    arrived: Notify,
+}
+
+impl Inbox {
+    fn push(&self, notification: Notification) {
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(notification);
+        self.arrived.notify_waiters();
+    }
+
+    fn snapshot(&self) -> Vec<Notification> {
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The test client's handler: its identity, and a recorder of notifications.
+struct Recorder {
+    config: ClientConfig,
+    inbox: Arc<Inbox>,
+}
+
+impl ClientHandler for Recorder {
+    fn get_info(&self) -> ClientConfig {
+        self.config.clone()
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        self.inbox.push(Notification::Progress(params));
+    }
+
+    #[allow(deprecated)]
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        self.inbox.push(Notification::Log(params));
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        self.inbox.push(Notification::ResourceUpdated(params.uri));
+    }
+
+    async fn on_resource_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.inbox.push(Notification::ResourceListChanged);
+    }
+
+    async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.inbox.push(Notification::ToolListChanged);
+    }
+
+    async fn on_prompt_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.inbox.push(Notification::PromptListChanged);
+    }
 }
 
 impl TestClient {
@@ -63,11 +169,171 @@ impl TestClient {
         let mut config = ClientConfig::default();
         config.client_info =
             Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
-        let service = config
+        let notifications = Arc::new(Inbox::default());
+        let recorder = Recorder {
+            config,
+            inbox: notifications.clone(),
+        };
+        let service = recorder
             .serve(client_io)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;
-        Ok(Self { service, server })
+        Ok(Self {
+            service,
+            server,
+            notifications,
+        })
+    }
+
+    /// Every notification received so far, in order.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.notifications.snapshot()
+    }
+
+    /// Waits until a notification matching `predicate` has arrived (or `timeout` passes), and
+    /// returns it.
+    pub async fn wait_for_notification(
+        &self,
+        timeout: Duration,
+        predicate: impl Fn(&Notification) -> bool,
+    ) -> Option<Notification> {
+        let wait = async {
+            loop {
+                let arrived = self.notifications.arrived.notified();
+                if let Some(found) = self.notifications.snapshot().into_iter().find(&predicate) {
+                    return found;
+                }
+                arrived.await;
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.ok()
+    }
+
+    /// Calls a tool with a progress token, so the server may send progress notifications
+    /// (collected in [`notifications`](Self::notifications)).
+    pub async fn call_tool_with_progress(
+        &self,
+        name: &str,
+        arguments: Value,
+        token: impl Into<String>,
+    ) -> Result<ToolResult, ClientError> {
+        let Value::Object(arguments) = arguments else {
+            return Err(ClientError::Arguments(
+                "tool arguments must be a JSON object".to_owned(),
+            ));
+        };
+        let mut params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
+        let token = ProgressToken(rmcp::model::NumberOrString::String(token.into().into()));
+        params.meta = Some(RequestMetaObject::with_progress_token(token));
+        Ok(ToolResult(self.service.call_tool(params).await?))
+    }
+
+    /// Lists every static resource.
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
+        Ok(self.service.list_all_resources().await?)
+    }
+
+    /// Lists every resource template.
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, ClientError> {
+        Ok(self.service.list_all_resource_templates().await?)
+    }
+
+    /// Reads a resource.
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, ClientError> {
+        Ok(self
+            .service
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await?)
+    }
+
+    /// Reads a resource and returns its text contents, joined with newlines.
+    pub async fn read_text(&self, uri: &str) -> Result<String, ClientError> {
+        let result = self.read_resource(uri).await?;
+        Ok(result
+            .contents
+            .iter()
+            .filter_map(|contents| match contents {
+                rmcp::model::ResourceContents::TextResourceContents { text, .. } => {
+                    Some(text.as_str())
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// Subscribes to updates of a resource.
+    #[allow(deprecated)]
+    pub async fn subscribe(&self, uri: &str) -> Result<(), ClientError> {
+        Ok(self
+            .service
+            .subscribe(SubscribeRequestParams::new(uri))
+            .await?)
+    }
+
+    /// Unsubscribes from updates of a resource.
+    #[allow(deprecated)]
+    pub async fn unsubscribe(&self, uri: &str) -> Result<(), ClientError> {
+        Ok(self
+            .service
+            .unsubscribe(UnsubscribeRequestParams::new(uri))
+            .await?)
+    }
+
+    /// Lists every prompt.
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, ClientError> {
+        Ok(self.service.list_all_prompts().await?)
+    }
+
+    /// Gets a prompt. `arguments` must be a JSON object (or `null` for none).
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: Value,
+    ) -> Result<GetPromptResult, ClientError> {
+        let mut params = GetPromptRequestParams::new(name);
+        match arguments {
+            Value::Object(map) => params = params.with_arguments(map),
+            Value::Null => {}
+            other => {
+                return Err(ClientError::Arguments(format!(
+                    "prompt arguments must be a JSON object, not `{other}`"
+                )));
+            }
+        }
+        Ok(self.service.get_prompt(params).await?)
+    }
+
+    /// Completes a prompt argument.
+    pub async fn complete_prompt(
+        &self,
+        prompt: &str,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompletionInfo, ClientError> {
+        self.complete(Reference::for_prompt(prompt), argument, value)
+            .await
+    }
+
+    /// Completes a resource-template variable.
+    pub async fn complete_resource(
+        &self,
+        template: &str,
+        variable: &str,
+        value: &str,
+    ) -> Result<CompletionInfo, ClientError> {
+        self.complete(Reference::for_resource(template), variable, value)
+            .await
+    }
+
+    async fn complete(
+        &self,
+        reference: Reference,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompletionInfo, ClientError> {
+        let params = CompleteRequestParams::new(reference, ArgumentInfo::new(argument, value));
+        Ok(self.service.complete(params).await?.completion)
     }
 
     /// The server's `initialize` response: name, version, capabilities, instructions.

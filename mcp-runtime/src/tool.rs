@@ -53,6 +53,7 @@ pub struct ToolDescriptor {
     pub(crate) annotations: Option<ToolAnnotations>,
     pub(crate) input: InputSpec,
     pub(crate) output: OutputSpec,
+    pub(crate) tags: &'static [&'static str],
 }
 
 impl ToolDescriptor {
@@ -65,6 +66,7 @@ impl ToolDescriptor {
             annotations: None,
             input: InputSpec::default(),
             output: OutputSpec::unstructured(),
+            tags: &[],
         }
     }
 
@@ -96,12 +98,18 @@ impl ToolDescriptor {
     }
 
     /// Records one parameter (an argument, or an injected value's requirements).
-    pub fn param<T: ToolParam<M>, M>(
+    pub fn param<T>(
         &mut self,
+        param: ParamFns<T>,
         name: &'static str,
         description: Option<&'static str>,
     ) {
-        T::describe(&mut self.input, name, description);
+        (param.describe)(&mut self.input, name, description);
+    }
+
+    /// The tool's tags.
+    pub fn tags(&mut self, tags: &'static [&'static str]) {
+        self.tags = tags;
     }
 
     /// Sets how the return value becomes a result.
@@ -142,7 +150,8 @@ pub enum ViaInjection {}
     message = "`{Self}` cannot be a tool parameter",
     label = "neither an argument type nor an injected parameter",
     note = "an argument type implements `serde::Deserialize` and `schemars::JsonSchema`: add `#[derive(serde::Deserialize, schemars::JsonSchema)]` to it",
-    note = "an injected parameter implements `mcp_runtime::FromRequestCx`, like `Ctx` and `State<T>`"
+    note = "an injected parameter implements `mcp_runtime::FromRequestCx`, like `Ctx` and `State<T>`",
+    note = "`State<T>` is injected only when `T: Send + Sync + 'static`: wrap state that is not `Sync` in a `Mutex`"
 )]
 pub trait ToolParam<M>: Sized + Send {
     /// Records the parameter in the tool's input description.
@@ -196,6 +205,29 @@ where
         _name: &'static str,
     ) -> Result<Self, ToolError> {
         T::from_request_cx(cx)
+    }
+}
+
+/// A parameter type's functions, checked against [`ToolParam`] in one place so that a bad
+/// parameter type is one error, not one per use.
+#[doc(hidden)]
+pub struct ParamFns<T> {
+    pub(crate) describe: fn(&mut InputSpec, &'static str, Option<&'static str>),
+    /// Produces the parameter's value for one call.
+    pub extract: fn(&RequestCx, &mut ToolArgs, &'static str) -> Result<T, ToolError>,
+}
+
+impl<T> ParamFns<T> {
+    /// The functions of `T`.
+    #[inline]
+    pub fn of<M>() -> Self
+    where
+        T: ToolParam<M>,
+    {
+        Self {
+            describe: T::describe,
+            extract: T::extract,
+        }
     }
 }
 

@@ -4,60 +4,38 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ReturnType, Type};
 
 use super::parse::ToolFn;
-use crate::common::runtime_path;
+use crate::common::{runtime_path, str_slice};
+use crate::component::marker;
 
 /// The tool's name: `name = "…"`, or the function's name.
 fn tool_name(tool: &ToolFn) -> String {
     match &tool.attr.name {
         Some(name) => name.as_str().to_owned(),
-        None => {
-            let ident = tool.item.sig.ident.to_string();
-            ident.strip_prefix("r#").unwrap_or(&ident).to_owned()
-        }
-    }
-}
-
-fn return_type(tool: &ToolFn) -> Type {
-    match &tool.item.sig.output {
-        ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, ty) => (**ty).clone(),
-    }
-}
-
-/// The zero-sized type that carries the tool, beside the function.
-fn marker(tool: &ToolFn) -> TokenStream {
-    let vis = &tool.item.vis;
-    let ident = &tool.item.sig.ident;
-    let doc = format!("The `#[tool]` generated for [`{ident}()`]: list it in `tools![…]`.");
-    quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {}
+        None => tool.func.ident_name(),
     }
 }
 
 pub fn expand(tool: &ToolFn) -> TokenStream {
     let krate = runtime_path(tool.attr.krate.as_ref());
     let private = quote!(#krate::__private);
-    let item = &tool.item;
+    let item = &tool.func.item;
     let ident = &item.sig.ident;
     let name = tool_name(tool);
-    let marker = marker(tool);
-    let ret = return_type(tool);
-    let ret_span = match &item.sig.output {
-        ReturnType::Default => ident.span(),
-        ReturnType::Type(_, ty) => ty.span(),
-    };
+    let marker = marker(&tool.func, "#[tool]", "tools!");
+    let (ret, ret_span) = tool.func.return_type();
+    let tags = tool.attr.tags.as_ref().map(|tags| {
+        let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
+        quote!(__mcp_d.tags(#tags);)
+    });
 
     let description = tool
         .attr
         .description
         .as_ref()
         .map(|d| d.as_str().to_owned())
-        .or_else(|| tool.doc.clone())
+        .or_else(|| tool.func.doc.clone())
         .map(|d| quote!(__mcp_d.description(#d);));
     let title = tool
         .attr
@@ -79,7 +57,7 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
         quote!(__mcp_d.annotations(#r, #d, #i, #o);)
     });
 
-    let describe_params = tool.params.iter().map(|param| {
+    let describe_params = tool.func.params.iter().map(|param| {
         let ty = &param.ty;
         let pname = param.name.as_deref().unwrap_or_default();
         let pdoc = match &param.doc {
@@ -87,17 +65,17 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
             None => quote!(#private::None),
         };
         quote_spanned! {ty.span()=>
-            __mcp_d.param::<#ty, _>(#pname, #pdoc);
+            __mcp_d.param(#private::tool_param::<#ty, _>(), #pname, #pdoc);
         }
     });
-    let locals: Vec<_> = (0..tool.params.len())
+    let locals: Vec<_> = (0..tool.func.params.len())
         .map(|i| format_ident!("__mcp_p{}", i))
         .collect();
-    let extract_params = tool.params.iter().zip(&locals).map(|(param, local)| {
+    let extract_params = tool.func.params.iter().zip(&locals).map(|(param, local)| {
         let ty = &param.ty;
         let pname = param.name.as_deref().unwrap_or_default();
         let extract = quote_spanned! {ty.span()=>
-            #private::extract_param::<#ty, _>(&__mcp_cx, &mut __mcp_args, #pname)
+            (#private::tool_param::<#ty, _>().extract)(&__mcp_cx, &mut __mcp_args, #pname)
         };
         quote! {
             let #local: #ty = match #extract {
@@ -109,13 +87,13 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
 
     let describe_output = quote_spanned! {ret_span=>
         let __mcp_split = (&&#private::Probe::<#ret>::new()).__mcp_split();
-        __mcp_d.output((&&&__mcp_split.inner()).__mcp_output().spec());
+        __mcp_d.output((&&&__mcp_split.inner()).__mcp_output().bind().spec());
     };
     let finish = quote_spanned! {ret_span=>
         let __mcp_split = (&&#private::Probe::<#ret>::new()).__mcp_split();
         #private::Ok(match __mcp_split.split(__mcp_out) {
             #private::Ok(value) => {
-                let route = (&&&#private::Probe::of(&value)).__mcp_output();
+                let route = (&&&#private::Probe::of(&value)).__mcp_output().bind();
                 route.finish(value, &__mcp_cx)
             }
             #private::Err(error) => #private::error_result(&__mcp_cx, error),
@@ -142,6 +120,7 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
                     #description
                     #title
                     #annotations
+                    #tags
                     #(#describe_params)*
                     #describe_output
                     __mcp_d
@@ -171,10 +150,10 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
 pub fn stub(tool: &ToolFn) -> TokenStream {
     let krate = runtime_path(tool.attr.krate.as_ref());
     let private = quote!(#krate::__private);
-    let item = &tool.item;
+    let item = &crate::component::without_const(&tool.func.item);
     let ident = &item.sig.ident;
     let name = tool_name(tool);
-    let marker = marker(tool);
+    let marker = marker(&tool.func, "#[tool]", "tools!");
     quote! {
         #item
         #marker

@@ -1,12 +1,11 @@
-//! Parsing `#[tool(…)] async fn …` into a model.
+//! Parsing `#[tool(…)] async fn …`.
 
 use darling::FromMeta;
 use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
-use proc_macro2::{Span, TokenStream};
-use syn::{FnArg, ItemFn, Pat, Type};
+use proc_macro2::TokenStream;
 
-use crate::common::doc_text;
+use crate::component::{self, ComponentFn, TOOL};
 
 /// The keys of `#[tool(…)]`.
 #[derive(Debug, Default, FromMeta)]
@@ -19,6 +18,8 @@ pub struct ToolAttr {
     pub description: Option<SpannedValue<String>>,
     /// Behaviour hints.
     pub annotations: Option<SpannedValue<Annotations>>,
+    /// Tags, for enabling and disabling groups of components.
+    pub tags: Option<Vec<syn::LitStr>>,
     /// The path of the runtime crate, for crates that re-export it.
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,
@@ -36,79 +37,22 @@ pub struct Annotations {
 /// A parsed `#[tool]` function.
 pub struct ToolFn {
     pub attr: ToolAttr,
-    /// The function as written, minus parameter doc comments (which rustc rejects).
-    pub item: ItemFn,
-    pub params: Vec<Param>,
-    pub doc: Option<String>,
+    pub func: ComponentFn,
 }
 
-/// One typed parameter.
-pub struct Param {
-    /// The parameter's pattern, as written.
-    pub pat: Pat,
-    /// The JSON name: the identifier without `r#`, or `None` when the pattern is not a name.
-    pub name: Option<String>,
-    pub name_span: Span,
-    pub ty: Type,
-    pub doc: Option<String>,
-}
-
-/// Parses the attribute and the item. Errors go to `errors`; `None` when the item is not a
-/// function, so there is nothing to expand.
+/// Parses the attribute and the item; `None` when the item is not a function.
 pub fn parse(
     attr: TokenStream,
     item: TokenStream,
     errors: &mut darling::error::Accumulator,
 ) -> Option<ToolFn> {
-    let mut item: ItemFn = match syn::parse2(item) {
-        Ok(item) => item,
-        Err(error) => {
-            errors.push(
-                darling::Error::custom(
-                    "`#[tool]` goes on an `async fn`: the function becomes an MCP tool",
-                )
-                .with_span(&error.span()),
-            );
-            return None;
-        }
-    };
+    let func = component::parse_fn(item, TOOL, errors)?;
     let attr = match NestedMeta::parse_meta_list(attr) {
-        Ok(list) => errors
-            .handle(ToolAttr::from_list(&list))
-            .unwrap_or_default(),
+        Ok(list) => component::parse_attr::<ToolAttr>(&list, errors),
         Err(error) => {
             errors.push(darling::Error::from(error));
             ToolAttr::default()
         }
     };
-    let mut params = Vec::new();
-    for input in item.sig.inputs.iter_mut() {
-        let FnArg::Typed(typed) = input else {
-            continue;
-        };
-        let doc = doc_text(&typed.attrs);
-        typed.attrs.retain(|attr| !attr.path().is_ident("doc"));
-        let (name, name_span) = match &*typed.pat {
-            Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                let name = ident.ident.to_string();
-                let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
-                (Some(name), ident.ident.span())
-            }
-            other => (None, syn::spanned::Spanned::span(other)),
-        };
-        params.push(Param {
-            pat: (*typed.pat).clone(),
-            name,
-            name_span,
-            ty: (*typed.ty).clone(),
-            doc,
-        });
-    }
-    let doc = doc_text(&item.attrs);
-    Some(ToolFn {
-        attr,
-        item,
-        params,
-        doc,
-    })
+    Some(ToolFn { attr, func })
 }

@@ -1,0 +1,198 @@
+//! A notes server: tools to add, list and search notes, a `notes://index` resource, a
+//! `notes://{id}` template, a `summarize` prompt that completes note ids, and a `stats`
+//! sub-server mounted under `stats`.
+//!
+//! ```text
+//! cargo run -p notes -- call add_note '{"title": "Groceries", "body": "milk, eggs"}'
+//! cargo run -p notes -- inspect
+//! cargo run -p notes                      # serve over stdio
+//! ```
+
+use std::sync::RwLock;
+
+use mcp_runtime::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One note.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+struct Note {
+    /// The note's id, as in `notes://{id}`.
+    id: u64,
+    /// A short title.
+    title: String,
+    /// The text.
+    body: String,
+}
+
+/// The notes, shared by every component.
+#[derive(Default)]
+struct Notes(RwLock<Vec<Note>>);
+
+impl Notes {
+    fn all(&self) -> Vec<Note> {
+        self.0.read().map(|notes| notes.clone()).unwrap_or_default()
+    }
+
+    fn get(&self, id: u64) -> Option<Note> {
+        self.all().into_iter().find(|note| note.id == id)
+    }
+}
+
+/// What `add_note` takes: the whole arguments object.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct NewNote {
+    /// A short title.
+    #[schemars(length(min = 1, max = 200))]
+    title: String,
+    /// The text.
+    body: String,
+}
+
+/// Add a note; returns it with its id.
+#[tool(annotations(destructive = false, open_world = false))]
+async fn add_note(notes: State<Notes>, server: Server, note: NewNote) -> Result<Note, ToolError> {
+    let note = {
+        let mut all = notes
+            .0
+            .write()
+            .map_err(|_| ToolError::internal("the notes lock is poisoned"))?;
+        let note = Note {
+            id: all.iter().map(|n| n.id).max().unwrap_or(0) + 1,
+            title: note.title,
+            body: note.body,
+        };
+        all.push(note.clone());
+        note
+    };
+    // Clients reading the index (and subscribed to it) learn that it changed.
+    server.notify_resource_updated("notes://index").await;
+    Ok(note)
+}
+
+/// List every note's id and title.
+#[tool(annotations(read_only, open_world = false))]
+async fn list_notes(notes: State<Notes>) -> Vec<(u64, String)> {
+    notes.all().into_iter().map(|n| (n.id, n.title)).collect()
+}
+
+/// Search notes for a text, in titles and bodies.
+#[tool(annotations(read_only, open_world = false))]
+async fn search_notes(
+    notes: State<Notes>,
+    /// The text to look for (case-insensitive)
+    query: String,
+    /// At most this many notes (10 by default)
+    limit: Option<u32>,
+) -> Vec<Note> {
+    let query = query.to_lowercase();
+    notes
+        .all()
+        .into_iter()
+        .filter(|n| {
+            n.title.to_lowercase().contains(&query) || n.body.to_lowercase().contains(&query)
+        })
+        .take(limit.unwrap_or(10) as usize)
+        .collect()
+}
+
+/// The index of every note, as markdown links.
+#[resource("notes://index", mime_type = "text/markdown", annotations(audience = ["user", "assistant"], priority = 0.8))]
+async fn index(notes: State<Notes>) -> String {
+    let mut text = String::from("# Notes\n");
+    for note in notes.all() {
+        text.push_str(&format!("- [{}](notes://{})\n", note.title, note.id));
+    }
+    text
+}
+
+/// One note, as markdown.
+#[resource("notes://{id}", mime_type = "text/markdown", complete(id = note_ids))]
+async fn note(id: u64, notes: State<Notes>) -> Result<String, ResourceError> {
+    let note = notes
+        .get(id)
+        .ok_or_else(|| ResourceError::not_found(format!("notes://{id}")))?;
+    Ok(format!("# {}\n\n{}\n", note.title, note.body))
+}
+
+/// Note ids that start with what was typed.
+async fn note_ids(completion: Completion) -> Vec<String> {
+    let Some(notes) = completion.state::<Notes>() else {
+        return Vec::new();
+    };
+    notes
+        .all()
+        .into_iter()
+        .map(|n| n.id.to_string())
+        .filter(|id| id.starts_with(completion.value()))
+        .collect()
+}
+
+/// Ask the model to summarise a note.
+#[prompt(complete(id = note_ids))]
+async fn summarize(
+    notes: State<Notes>,
+    /// The id of the note to summarise
+    id: u64,
+    /// How many sentences (3 by default)
+    sentences: Option<u8>,
+) -> Result<Vec<PromptMessage>, PromptError> {
+    let note = notes
+        .get(id)
+        .ok_or_else(|| PromptError::invalid_params(format!("there is no note {id}")))?;
+    Ok(vec![PromptMessage::new_text(
+        Role::User,
+        format!(
+            "Summarise this note in {} sentences:\n\n# {}\n{}",
+            sentences.unwrap_or(3),
+            note.title,
+            note.body
+        ),
+    )])
+}
+
+/// A small sub-server with its own tool, mounted under `stats`.
+mod stats {
+    use mcp_runtime::prelude::*;
+
+    /// Count the words of a text.
+    #[tool(annotations(read_only, idempotent, open_world = false))]
+    pub async fn word_count(
+        /// The text to count
+        text: String,
+    ) -> usize {
+        text.split_whitespace().count()
+    }
+
+    /// The sub-server.
+    pub fn server() -> Result<Server, mcp_runtime::Error> {
+        Server::builder("stats").tools(tools![word_count]).build()
+    }
+}
+
+/// The notes server, with one sample note.
+fn server() -> Result<Server, mcp_runtime::Error> {
+    let notes = Notes::default();
+    if let Ok(mut all) = notes.0.write() {
+        all.push(Note {
+            id: 1,
+            title: "Welcome".into(),
+            body: "Add notes with `add_note`, read them at notes://{id}.".into(),
+        });
+    }
+    Server::builder("notes")
+        .version(env!("CARGO_PKG_VERSION"))
+        .instructions(
+            "Notes: add, list and search them with tools; read notes://index and notes://{id}.",
+        )
+        .state(notes)
+        .tools(tools![add_note, list_notes, search_notes])
+        .resources(resources![index, note])
+        .prompts(prompts![summarize])
+        .mount("stats", stats::server()?)
+        .build()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), mcp_runtime::Error> {
+    server()?.run().await
+}

@@ -1,0 +1,363 @@
+//! Prompts: what `#[prompt]` generates ([`PromptDef`]), what `prompts![…]` collects
+//! ([`PromptSet`]), and how parameters become prompt arguments ([`PromptParam`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rmcp::model::{GetPromptResult, JsonObject, PromptArgument, PromptMessage, Role};
+use serde_json::Value;
+
+use crate::completion::Completer;
+use crate::context::{FromRequestCx, RequestCx};
+use crate::output::{PlainRoute, ResultRoute};
+use crate::resource::{IntoResourceError, ResourceError};
+use crate::tool::{BoxFuture, Requirements, ViaInjection};
+
+/// The error a prompt returns. The same type as [`ResourceError`]: `invalid_params` (`-32602`),
+/// `new` (`-32603` with the message), and internal errors, logged and masked.
+pub type PromptError = ResourceError;
+
+/// A prompt, as `#[prompt]` generates it: a zero-sized type beside the function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a prompt",
+    label = "not a `#[prompt]`",
+    note = "put `#[prompt]` on an `async fn` to make it a prompt, then list the function in `prompts![…]`"
+)]
+pub trait PromptDef: Send + Sync + 'static {
+    /// The prompt's name. A constant, so `prompts![…]` can reject duplicates at compile time.
+    const NAME: &'static str;
+
+    /// The prompt's description and arguments.
+    fn descriptor() -> PromptDescriptor;
+
+    /// Renders the prompt.
+    fn get(
+        cx: RequestCx,
+        args: PromptArgs,
+    ) -> BoxFuture<'static, Result<GetPromptResult, PromptError>>;
+}
+
+/// What a prompt declares about itself.
+#[doc(hidden)]
+pub struct PromptDescriptor {
+    pub(crate) name: &'static str,
+    pub(crate) title: Option<&'static str>,
+    pub(crate) description: Option<&'static str>,
+    pub(crate) arguments: Vec<PromptArgument>,
+    pub(crate) requirements: Requirements,
+    pub(crate) completions: Vec<(&'static str, Completer)>,
+    pub(crate) tags: &'static [&'static str],
+}
+
+impl PromptDescriptor {
+    /// A descriptor for `name`.
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            title: None,
+            description: None,
+            arguments: Vec::new(),
+            requirements: Requirements::default(),
+            completions: Vec::new(),
+            tags: &[],
+        }
+    }
+    /// Sets the description.
+    pub fn description(&mut self, description: &'static str) {
+        self.description = Some(description);
+    }
+    /// Sets the title.
+    pub fn title(&mut self, title: &'static str) {
+        self.title = Some(title);
+    }
+    /// Records one parameter.
+    pub fn param<T>(
+        &mut self,
+        param: PromptParamFns<T>,
+        name: &'static str,
+        description: Option<&'static str>,
+    ) {
+        (param.describe)(self, name, description);
+    }
+    /// A completion source for an argument.
+    pub fn complete(&mut self, argument: &'static str, completer: Completer) {
+        self.completions.push((argument, completer));
+    }
+    /// The component's tags.
+    pub fn tags(&mut self, tags: &'static [&'static str]) {
+        self.tags = tags;
+    }
+}
+
+impl fmt::Debug for PromptDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PromptDescriptor")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The arguments of one `prompts/get`.
+#[derive(Debug, Clone, Default)]
+pub struct PromptArgs {
+    pub(crate) map: JsonObject,
+}
+
+impl PromptArgs {
+    /// An argument's text: a string as-is, any other JSON value as its JSON text.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.map.get(name).and_then(|value| match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        })
+    }
+}
+
+#[doc(hidden)]
+pub enum ViaFromStr {}
+#[doc(hidden)]
+pub enum ViaOptional {}
+
+/// A type a `#[prompt]` function may take: an argument (any `FromStr` type, required; or
+/// `Option` of one, optional), or an injected value ([`FromRequestCx`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a prompt parameter",
+    label = "neither a prompt argument nor an injected parameter",
+    note = "prompt arguments are text: use `String`, a number, or any `FromStr` type (`Option<T>` when optional)",
+    note = "an injected parameter implements `mcp_runtime::FromRequestCx`, like `Ctx` and `State<T>`"
+)]
+pub trait PromptParam<M>: Sized + Send {
+    /// Records the parameter in the prompt's description.
+    #[doc(hidden)]
+    fn describe(
+        descriptor: &mut PromptDescriptor,
+        name: &'static str,
+        description: Option<&'static str>,
+    );
+    /// Produces the parameter's value.
+    #[doc(hidden)]
+    fn extract(cx: &RequestCx, args: &PromptArgs, name: &'static str) -> Result<Self, PromptError>;
+}
+
+/// A prompt parameter type's functions, checked against [`PromptParam`] in one place.
+#[doc(hidden)]
+pub struct PromptParamFns<T> {
+    describe: fn(&mut PromptDescriptor, &'static str, Option<&'static str>),
+    /// Produces the parameter's value.
+    pub extract: fn(&RequestCx, &PromptArgs, &'static str) -> Result<T, PromptError>,
+}
+
+impl<T> PromptParamFns<T> {
+    /// The functions of `T`.
+    #[inline]
+    pub fn of<M>() -> Self
+    where
+        T: PromptParam<M>,
+    {
+        Self {
+            describe: T::describe,
+            extract: T::extract,
+        }
+    }
+}
+
+fn argument(
+    name: &'static str,
+    description: Option<&'static str>,
+    required: bool,
+) -> PromptArgument {
+    let mut argument = PromptArgument::new(name);
+    argument.description = description.map(str::to_owned);
+    argument.required = Some(required);
+    argument
+}
+
+fn parse_argument<T>(text: &str, name: &str) -> Result<T, PromptError>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    text.parse().map_err(|error: T::Err| {
+        PromptError::invalid_params(format!("argument `{name}` = `{text}` is invalid: {error}"))
+    })
+}
+
+impl<T> PromptParam<ViaFromStr> for T
+where
+    T: FromStr + Send,
+    T::Err: fmt::Display,
+{
+    fn describe(
+        descriptor: &mut PromptDescriptor,
+        name: &'static str,
+        description: Option<&'static str>,
+    ) {
+        descriptor.arguments.push(argument(name, description, true));
+    }
+    fn extract(
+        _cx: &RequestCx,
+        args: &PromptArgs,
+        name: &'static str,
+    ) -> Result<Self, PromptError> {
+        let text = args.get(name).ok_or_else(|| {
+            PromptError::invalid_params(format!("the required argument `{name}` is missing"))
+        })?;
+        parse_argument(&text, name)
+    }
+}
+
+impl<T> PromptParam<ViaOptional> for Option<T>
+where
+    T: FromStr + Send,
+    T::Err: fmt::Display,
+{
+    fn describe(
+        descriptor: &mut PromptDescriptor,
+        name: &'static str,
+        description: Option<&'static str>,
+    ) {
+        descriptor
+            .arguments
+            .push(argument(name, description, false));
+    }
+    fn extract(
+        _cx: &RequestCx,
+        args: &PromptArgs,
+        name: &'static str,
+    ) -> Result<Self, PromptError> {
+        args.get(name)
+            .map(|text| parse_argument(&text, name))
+            .transpose()
+    }
+}
+
+impl<T: FromRequestCx> PromptParam<ViaInjection> for T {
+    fn describe(
+        descriptor: &mut PromptDescriptor,
+        _name: &'static str,
+        _description: Option<&'static str>,
+    ) {
+        T::requirements(&mut descriptor.requirements);
+    }
+    fn extract(
+        cx: &RequestCx,
+        _args: &PromptArgs,
+        _name: &'static str,
+    ) -> Result<Self, PromptError> {
+        T::from_request_cx(cx).map_err(|error| PromptError::new(error.to_string()))
+    }
+}
+
+impl<T, E> ResultRoute<T, E> {
+    /// Splits a prompt's result.
+    pub fn split_prompt(self, value: Result<T, E>) -> Result<T, PromptError>
+    where
+        E: IntoResourceError,
+    {
+        self.split_resource(value)
+    }
+}
+
+impl<T> PlainRoute<T> {
+    /// The value, always a success.
+    pub fn split_prompt(self, value: T) -> Result<T, PromptError> {
+        Ok(value)
+    }
+}
+
+/// What a prompt may return: a `String` (one user message), a [`PromptMessage`], a `Vec` of
+/// them, or a whole [`GetPromptResult`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a prompt",
+    label = "not prompt messages",
+    note = "return a `String` (one user message), `PromptMessage`, `Vec<PromptMessage>`, `GetPromptResult`, or a `Result` of one of these"
+)]
+pub trait IntoPromptResult {
+    /// Converts into the prompt's result.
+    fn into_prompt_result(self) -> GetPromptResult;
+}
+
+impl IntoPromptResult for GetPromptResult {
+    fn into_prompt_result(self) -> GetPromptResult {
+        self
+    }
+}
+impl IntoPromptResult for Vec<PromptMessage> {
+    fn into_prompt_result(self) -> GetPromptResult {
+        GetPromptResult::new(self)
+    }
+}
+impl IntoPromptResult for PromptMessage {
+    fn into_prompt_result(self) -> GetPromptResult {
+        GetPromptResult::new(vec![self])
+    }
+}
+impl IntoPromptResult for String {
+    fn into_prompt_result(self) -> GetPromptResult {
+        GetPromptResult::new(vec![PromptMessage::new_text(Role::User, self)])
+    }
+}
+impl IntoPromptResult for &'static str {
+    fn into_prompt_result(self) -> GetPromptResult {
+        self.to_owned().into_prompt_result()
+    }
+}
+
+/// Finishes a prompt call (used by generated code).
+#[doc(hidden)]
+pub fn finish_prompt<T: IntoPromptResult>(value: T) -> GetPromptResult {
+    value.into_prompt_result()
+}
+
+/// One registered prompt.
+#[derive(Clone, Copy)]
+#[doc(hidden)]
+pub struct PromptEntry {
+    pub(crate) name: &'static str,
+    pub(crate) descriptor: fn() -> PromptDescriptor,
+    pub(crate) get:
+        fn(RequestCx, PromptArgs) -> BoxFuture<'static, Result<GetPromptResult, PromptError>>,
+}
+
+impl PromptEntry {
+    /// The entry of a `#[prompt]`.
+    pub fn of<T: PromptDef>() -> Self {
+        Self {
+            name: T::NAME,
+            descriptor: T::descriptor,
+            get: T::get,
+        }
+    }
+}
+
+impl fmt::Debug for PromptEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PromptEntry").field(&self.name).finish()
+    }
+}
+
+/// A list of prompts, as built by [`prompts!`](crate::prompts).
+#[derive(Debug, Clone, Default)]
+pub struct PromptSet {
+    pub(crate) entries: Vec<PromptEntry>,
+}
+
+impl PromptSet {
+    #[doc(hidden)]
+    pub fn __from_entries(entries: Vec<PromptEntry>) -> Self {
+        Self { entries }
+    }
+    /// The names of the prompts, in the order they were listed.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries.iter().map(|entry| entry.name)
+    }
+    /// How many prompts the set holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

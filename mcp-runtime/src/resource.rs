@@ -1,0 +1,522 @@
+//! Resources: what `#[resource]` generates ([`ResourceDef`]), what `resources![…]` collects
+//! ([`ResourceSet`]), template variables ([`UriVar`]), and [`ResourceError`].
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use base64::Engine;
+use rmcp::model::{Annotations, ResourceContents, Role};
+use serde::Serialize;
+
+use crate::completion::Completer;
+use crate::context::RequestCx;
+use crate::output::{PlainRoute, Probe, ResultRoute};
+use crate::tool::{BoxFuture, Requirements};
+use crate::uri::UriPart;
+
+/// A resource or resource template, as `#[resource]` generates it: a zero-sized type beside the
+/// function, with the same name.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a resource",
+    label = "not a `#[resource]`",
+    note = "put `#[resource(\"scheme://…\")]` on an `async fn` to make it a resource, then list the function in `resources![…]`"
+)]
+pub trait ResourceDef: Send + Sync + 'static {
+    /// The URI or URI template, as written. A constant, so `resources![…]` can reject
+    /// duplicates at compile time.
+    const URI: &'static str;
+
+    /// The resource's description; schemas and routes are built from it once.
+    fn descriptor() -> ResourceDescriptor;
+
+    /// Reads the resource for a URI that matched its template.
+    fn read(
+        cx: RequestCx,
+        vars: ResourceVars,
+    ) -> BoxFuture<'static, Result<Vec<ResourceContents>, ResourceError>>;
+}
+
+/// What a resource declares about itself.
+#[doc(hidden)]
+pub struct ResourceDescriptor {
+    pub(crate) name: &'static str,
+    pub(crate) uri: &'static [UriPart],
+    pub(crate) title: Option<&'static str>,
+    pub(crate) description: Option<&'static str>,
+    pub(crate) mime_type: Option<&'static str>,
+    pub(crate) annotations: Option<Annotations>,
+    pub(crate) requirements: Requirements,
+    pub(crate) unchecked: &'static [&'static str],
+    pub(crate) completions: Vec<(&'static str, Completer)>,
+    pub(crate) tags: &'static [&'static str],
+}
+
+impl ResourceDescriptor {
+    /// A descriptor for `name` at `uri`.
+    pub fn new(name: &'static str, uri: &'static [UriPart]) -> Self {
+        Self {
+            name,
+            uri,
+            title: None,
+            description: None,
+            mime_type: None,
+            annotations: None,
+            requirements: Requirements::default(),
+            unchecked: &[],
+            completions: Vec::new(),
+            tags: &[],
+        }
+    }
+    /// Sets the description.
+    pub fn description(&mut self, description: &'static str) {
+        self.description = Some(description);
+    }
+    /// Sets the title.
+    pub fn title(&mut self, title: &'static str) {
+        self.title = Some(title);
+    }
+    /// Sets the MIME type.
+    pub fn mime_type(&mut self, mime_type: &'static str) {
+        self.mime_type = Some(mime_type);
+    }
+    /// Sets the annotations; `user`/`assistant` audience and a 0–1 priority.
+    pub fn annotations(&mut self, audience: &[&str], priority: Option<f32>) {
+        let audience: Vec<Role> = audience
+            .iter()
+            .filter_map(|role| match *role {
+                "user" => Some(Role::User),
+                "assistant" => Some(Role::Assistant),
+                _ => None,
+            })
+            .collect();
+        let mut annotations = Annotations::default();
+        if !audience.is_empty() {
+            annotations = annotations.with_audience(audience);
+        }
+        if let Some(priority) = priority {
+            annotations = annotations.with_priority(priority);
+        }
+        self.annotations = Some(annotations);
+    }
+    /// Variables that opted out of the path-safety check.
+    pub fn unchecked(&mut self, vars: &'static [&'static str]) {
+        self.unchecked = vars;
+    }
+    /// A completion source for a variable.
+    pub fn complete(&mut self, var: &'static str, completer: Completer) {
+        self.completions.push((var, completer));
+    }
+    /// The component's tags.
+    pub fn tags(&mut self, tags: &'static [&'static str]) {
+        self.tags = tags;
+    }
+    /// Where injected parameters record what they need.
+    pub fn requirements(&mut self) -> &mut Requirements {
+        &mut self.requirements
+    }
+}
+
+impl fmt::Debug for ResourceDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceDescriptor")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URI being read and its decoded template variables.
+#[derive(Debug, Clone)]
+pub struct ResourceVars {
+    pub(crate) uri: String,
+    pub(crate) mime_type: Option<&'static str>,
+    pub(crate) values: Vec<(&'static str, String)>,
+}
+
+impl ResourceVars {
+    /// The URI the client asked for.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The decoded value of a variable, if the URI had one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(var, _)| *var == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[doc(hidden)]
+pub enum ViaFromStr {}
+#[doc(hidden)]
+pub enum ViaOptional {}
+
+/// A type a URI template variable can be: any `FromStr` type (a bad value is a `-32602` error
+/// naming the variable), or `Option` of one (for query variables that may be absent).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a URI template variable",
+    label = "a template variable's type must implement `FromStr`",
+    note = "use `String`, a number, or any type implementing `std::str::FromStr`; `Option<T>` for a query variable that may be absent"
+)]
+pub trait UriVar<M>: Sized {
+    /// Parses the variable from the matched URI.
+    #[doc(hidden)]
+    fn from_vars(vars: &ResourceVars, name: &'static str) -> Result<Self, ResourceError>;
+}
+
+impl<T> UriVar<ViaFromStr> for T
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn from_vars(vars: &ResourceVars, name: &'static str) -> Result<Self, ResourceError> {
+        let value = vars.get(name).ok_or_else(|| {
+            ResourceError::invalid_params(format!(
+                "the URI `{}` has no value for `{name}`",
+                vars.uri
+            ))
+        })?;
+        parse_var(value, name)
+    }
+}
+
+impl<T> UriVar<ViaOptional> for Option<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn from_vars(vars: &ResourceVars, name: &'static str) -> Result<Self, ResourceError> {
+        vars.get(name)
+            .map(|value| parse_var(value, name))
+            .transpose()
+    }
+}
+
+fn parse_var<T>(value: &str, name: &str) -> Result<T, ResourceError>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    value.parse().map_err(|error: T::Err| {
+        ResourceError::invalid_params(format!(
+            "`{name}` = `{value}` is not a valid {}: {error}",
+            short_type_name::<T>()
+        ))
+    })
+}
+
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
+/// Why reading a resource failed. Becomes a JSON-RPC error:
+///
+/// - [`ResourceError::not_found`]: the spec's resource-not-found error (`-32002`);
+/// - [`ResourceError::invalid_params`]: `-32602`, with the message;
+/// - [`ResourceError::new`]: `-32603`, with the message;
+/// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
+///   shown as `internal error` unless the server disables masking.
+pub struct ResourceError {
+    kind: ResourceErrorKind,
+}
+
+enum ResourceErrorKind {
+    NotFound(String),
+    InvalidParams(String),
+    Message(Cow<'static, str>),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ResourceError {
+    /// No resource exists at `uri`.
+    pub fn not_found(uri: impl Into<String>) -> Self {
+        Self {
+            kind: ResourceErrorKind::NotFound(uri.into()),
+        }
+    }
+    /// The URI's variables are wrong; the message says how.
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self {
+            kind: ResourceErrorKind::InvalidParams(message.into()),
+        }
+    }
+    /// A failure whose message the client sees.
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind: ResourceErrorKind::Message(message.into()),
+        }
+    }
+    /// An internal failure: logged, masked by default.
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            kind: ResourceErrorKind::Internal(error.into()),
+        }
+    }
+
+    /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
+    pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
+        let (key, uri) = target;
+        let mut data = serde_json::Map::new();
+        data.insert(key.to_owned(), uri.into());
+        let data = Some(serde_json::Value::Object(data));
+        match self.kind {
+            ResourceErrorKind::NotFound(uri) => {
+                rmcp::ErrorData::resource_not_found(format!("resource not found: `{uri}`"), data)
+            }
+            ResourceErrorKind::InvalidParams(message) => {
+                rmcp::ErrorData::invalid_params(message, data)
+            }
+            ResourceErrorKind::Message(message) => rmcp::ErrorData::internal_error(message, data),
+            ResourceErrorKind::Internal(error) => {
+                tracing::error!(target = uri, error = %error, "request failed with an internal error");
+                let message = if mask_internal {
+                    "internal error".to_owned()
+                } else {
+                    error.to_string()
+                };
+                rmcp::ErrorData::internal_error(message, data)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ResourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ResourceErrorKind::NotFound(uri) => write!(f, "ResourceError::NotFound({uri:?})"),
+            ResourceErrorKind::InvalidParams(m) => write!(f, "ResourceError::InvalidParams({m:?})"),
+            ResourceErrorKind::Message(m) => write!(f, "ResourceError::Message({m:?})"),
+            ResourceErrorKind::Internal(e) => write!(f, "ResourceError::Internal({e})"),
+        }
+    }
+}
+
+impl<E> From<E> for ResourceError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        Self::internal(error)
+    }
+}
+
+/// An error type a resource may return in `Result<T, E>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned as a resource error",
+    label = "this error type does not convert into `ResourceError`",
+    note = "return `ResourceError` (`ResourceError::not_found(uri)`, `ResourceError::new(…)`), or any `std::error::Error + Send + Sync + 'static`"
+)]
+pub trait IntoResourceError {
+    /// Converts the error.
+    fn into_resource_error(self) -> ResourceError;
+}
+impl<E: Into<ResourceError>> IntoResourceError for E {
+    fn into_resource_error(self) -> ResourceError {
+        self.into()
+    }
+}
+
+impl<T, E> ResultRoute<T, E> {
+    /// Splits a resource's result.
+    pub fn split_resource(self, value: Result<T, E>) -> Result<T, ResourceError>
+    where
+        E: IntoResourceError,
+    {
+        value.map_err(IntoResourceError::into_resource_error)
+    }
+}
+
+impl<T> PlainRoute<T> {
+    /// The value, always a success.
+    pub fn split_resource(self, value: T) -> Result<T, ResourceError> {
+        Ok(value)
+    }
+}
+
+// ---- resource contents --------------------------------------------------------------------
+
+/// Route for values that already are resource contents.
+#[doc(hidden)]
+pub struct ContentsRoute;
+/// Route for text.
+#[doc(hidden)]
+pub struct TextRoute;
+/// Route for bytes (a base64 blob).
+#[doc(hidden)]
+pub struct BlobRoute;
+/// Route for serde values (JSON text).
+#[doc(hidden)]
+pub struct JsonRoute<T>(PhantomData<fn() -> T>);
+
+/// Values that become resource contents as-is or as text/blob.
+#[doc(hidden)]
+pub trait ResourceViaKnown {
+    type Route;
+    fn __mcp_resource(&self) -> Self::Route;
+}
+macro_rules! known_route {
+    ($($ty:ty => $route:ident),* $(,)?) => {$(
+        impl ResourceViaKnown for &&Probe<$ty> {
+            type Route = $route;
+            fn __mcp_resource(&self) -> $route { $route }
+        }
+    )*};
+}
+known_route! {
+    ResourceContents => ContentsRoute,
+    Vec<ResourceContents> => ContentsRoute,
+    String => TextRoute,
+    &'static str => TextRoute,
+    Cow<'static, str> => TextRoute,
+    Vec<u8> => BlobRoute,
+    &'static [u8] => BlobRoute,
+}
+
+/// Anything else serializable becomes JSON text.
+#[doc(hidden)]
+pub trait ResourceViaJson {
+    type Route;
+    fn __mcp_resource(&self) -> Self::Route;
+}
+impl<T> ResourceViaJson for Probe<T> {
+    type Route = JsonRoute<T>;
+    fn __mcp_resource(&self) -> Self::Route {
+        JsonRoute(PhantomData)
+    }
+}
+
+/// Contents a resource returns unchanged.
+#[doc(hidden)]
+pub trait IntoResourceContents {
+    fn into_resource_contents(self) -> Vec<ResourceContents>;
+}
+impl IntoResourceContents for ResourceContents {
+    fn into_resource_contents(self) -> Vec<ResourceContents> {
+        vec![self]
+    }
+}
+impl IntoResourceContents for Vec<ResourceContents> {
+    fn into_resource_contents(self) -> Vec<ResourceContents> {
+        self
+    }
+}
+
+impl ContentsRoute {
+    /// Passes the contents through.
+    pub fn finish<T: IntoResourceContents>(
+        self,
+        value: T,
+        _vars: &ResourceVars,
+    ) -> Vec<ResourceContents> {
+        value.into_resource_contents()
+    }
+}
+
+impl TextRoute {
+    /// Text, with the resource's MIME type (`text/plain` by default).
+    pub fn finish<T: AsRef<str>>(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents> {
+        vec![
+            ResourceContents::text(value.as_ref(), vars.uri.clone())
+                .with_mime_type(vars.mime_type.unwrap_or("text/plain")),
+        ]
+    }
+}
+
+impl BlobRoute {
+    /// A base64 blob, with the resource's MIME type (`application/octet-stream` by default).
+    pub fn finish<T: AsRef<[u8]>>(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents> {
+        let blob = base64::engine::general_purpose::STANDARD.encode(value.as_ref());
+        vec![
+            ResourceContents::blob(blob, vars.uri.clone())
+                .with_mime_type(vars.mime_type.unwrap_or("application/octet-stream")),
+        ]
+    }
+}
+
+/// A value a resource may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a resource",
+    label = "not resource contents",
+    note = "return a `String` (text), `Vec<u8>` (a blob), `ResourceContents` or a `Vec` of them, any `serde::Serialize` value (JSON text), or a `Result` of one of these"
+)]
+pub trait ResourceOutput: Serialize + 'static {}
+impl<T: Serialize + 'static> ResourceOutput for T {}
+
+impl<T> JsonRoute<T> {
+    /// JSON text, with the resource's MIME type (`application/json` by default).
+    pub fn finish(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents>
+    where
+        T: ResourceOutput,
+    {
+        match serde_json::to_string(&value) {
+            Ok(text) => vec![
+                ResourceContents::text(text, vars.uri.clone())
+                    .with_mime_type(vars.mime_type.unwrap_or("application/json")),
+            ],
+            // Serialization of a derived type fails only for maps with non-string keys and
+            // similar shapes; report it on the resource itself.
+            Err(error) => vec![ResourceContents::text(
+                format!("the resource could not be serialized: {error}"),
+                vars.uri.clone(),
+            )],
+        }
+    }
+}
+
+/// One registered resource.
+#[derive(Clone, Copy)]
+#[doc(hidden)]
+pub struct ResourceEntry {
+    pub(crate) uri: &'static str,
+    pub(crate) descriptor: fn() -> ResourceDescriptor,
+    pub(crate) read: fn(
+        RequestCx,
+        ResourceVars,
+    ) -> BoxFuture<'static, Result<Vec<ResourceContents>, ResourceError>>,
+}
+
+impl ResourceEntry {
+    /// The entry of a `#[resource]`.
+    pub fn of<T: ResourceDef>() -> Self {
+        Self {
+            uri: T::URI,
+            descriptor: T::descriptor,
+            read: T::read,
+        }
+    }
+}
+
+impl fmt::Debug for ResourceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ResourceEntry").field(&self.uri).finish()
+    }
+}
+
+/// A list of resources, as built by [`resources!`](crate::resources).
+#[derive(Debug, Clone, Default)]
+pub struct ResourceSet {
+    pub(crate) entries: Vec<ResourceEntry>,
+}
+
+impl ResourceSet {
+    #[doc(hidden)]
+    pub fn __from_entries(entries: Vec<ResourceEntry>) -> Self {
+        Self { entries }
+    }
+    /// The URIs and templates, in the order they were listed.
+    pub fn uris(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries.iter().map(|entry| entry.uri)
+    }
+    /// How many resources the set holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
