@@ -467,16 +467,17 @@ impl<T> JsonRoute<T> {
     }
 }
 
+/// Reads a resource: what `#[resource]` generates.
+pub(crate) type ReadFn =
+    fn(RequestCx, ResourceVars) -> BoxFuture<'static, Result<Vec<ResourceContents>, ResourceError>>;
+
 /// One registered resource.
 #[derive(Clone, Copy)]
 #[doc(hidden)]
 pub struct ResourceEntry {
     pub(crate) uri: &'static str,
     pub(crate) descriptor: fn() -> ResourceDescriptor,
-    pub(crate) read: fn(
-        RequestCx,
-        ResourceVars,
-    ) -> BoxFuture<'static, Result<Vec<ResourceContents>, ResourceError>>,
+    pub(crate) read: ReadFn,
 }
 
 impl ResourceEntry {

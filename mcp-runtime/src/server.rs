@@ -24,7 +24,7 @@ use crate::completion::{Completer, Completion};
 use crate::context::{RequestCx, StateMap};
 use crate::error::{Error, ToolError};
 use crate::prompt::{PromptArgs, PromptEntry, PromptError, PromptSet};
-use crate::resource::{ResourceEntry, ResourceError, ResourceSet, ResourceVars};
+use crate::resource::{ReadFn, ResourceEntry, ResourceError, ResourceSet, ResourceVars};
 use crate::schema::{ArgumentValidator, OutputMode, SchemaCx, SchemaProfile};
 use crate::tool::{BoxFuture, Requirements, ToolArgs, ToolEntry, ToolSet, is_valid_tool_name};
 use crate::uri::{UriTemplate, decode, path_safety_problem};
@@ -330,10 +330,7 @@ struct RegisteredResource {
     mime_type: Option<&'static str>,
     unchecked: &'static [&'static str],
     completions: Vec<(&'static str, Completer)>,
-    read: fn(
-        RequestCx,
-        ResourceVars,
-    ) -> BoxFuture<'static, Result<Vec<rmcp::model::ResourceContents>, ResourceError>>,
+    read: ReadFn,
     tags: &'static [&'static str],
     shared: Arc<Shared>,
 }
