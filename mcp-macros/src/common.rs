@@ -25,7 +25,9 @@ pub fn doc_text(attrs: &[Attribute]) -> Option<String> {
             && let Lit::Str(text) = &lit.lit
         {
             let value = text.value();
-            for line in value.lines() {
+            // `split`, not `lines`: a blank `///` is an empty string, and it is a paragraph
+            // break that must be kept.
+            for line in value.split('\n') {
                 lines.push(line.strip_prefix(' ').unwrap_or(line).to_owned());
             }
         }
@@ -65,4 +67,34 @@ pub fn check_tags(tags: Option<&[syn::LitStr]>, errors: &mut darling::error::Acc
 /// `&["a", "b"]` for a list of string literals.
 pub fn str_slice(items: &[String]) -> TokenStream {
     quote!(&[#(#items),*])
+}
+
+/// `[a, b(1)]`: a list of expressions, for `middleware = […]`.
+#[derive(Debug, Default, Clone)]
+pub struct ExprList(pub Vec<syn::Expr>);
+
+impl darling::FromMeta for ExprList {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        match expr {
+            syn::Expr::Array(array) => Ok(ExprList(array.elems.iter().cloned().collect())),
+            syn::Expr::Group(group) => Self::from_expr(&group.expr),
+            other => Err(darling::Error::custom(
+                "expected a list of middleware, like `middleware = [audit, RateLimit::new(5)]`",
+            )
+            .with_span(other)),
+        }
+    }
+}
+
+/// `__mcp_d.middleware(…)` for each listed middleware, spanned on its expression.
+pub fn middleware_stmts(list: Option<&ExprList>, private: &TokenStream) -> Vec<TokenStream> {
+    list.map(|list| list.0.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|expr| {
+            quote::quote_spanned! {syn::spanned::Spanned::span(expr)=>
+                __mcp_d.middleware(#private::middleware_arc(#expr));
+            }
+        })
+        .collect()
 }

@@ -33,6 +33,10 @@ pub const RESOURCE: Kind = Kind {
     attribute: "#[resource]",
     noun: "resource",
 };
+pub const MIDDLEWARE: Kind = Kind {
+    attribute: "#[middleware]",
+    noun: "middleware",
+};
 pub const PROMPT: Kind = Kind {
     attribute: "#[prompt]",
     noun: "prompt",

@@ -1,5 +1,5 @@
 //! Procedural macros for [`mcp-runtime`](https://docs.rs/mcp-runtime): `#[tool]`,
-//! `#[resource]`, `#[prompt]`, and `tools![…]`, `resources![…]`, `prompts![…]`. Depend on
+//! `#[resource]`, `#[prompt]`, `#[middleware]`, and `tools![…]`, `resources![…]`, `prompts![…]`. Depend on
 //! `mcp-runtime` and use them from there; their documentation lives on the re-exports.
 //!
 //! Each macro is parsed, then validated (every mistake collected, one compile shows them all),
@@ -9,6 +9,7 @@
 mod common;
 mod component;
 mod lists;
+mod middleware;
 mod prompt;
 mod resource;
 mod tool;
@@ -32,6 +33,13 @@ pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
     prompt::prompt(attr.into(), item.into()).into()
+}
+
+/// Turns an `async fn(req, [injected…], next) -> Result<…>` into middleware. See
+/// `mcp_runtime::middleware`.
+#[proc_macro_attribute]
+pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
+    middleware::middleware(attr.into(), item.into()).into()
 }
 
 /// Collects `#[tool]` functions, rejecting duplicate names at compile time.

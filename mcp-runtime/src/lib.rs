@@ -5,6 +5,7 @@ mod cli;
 pub mod completion;
 pub mod context;
 pub mod error;
+pub mod middleware;
 mod output;
 pub mod prompt;
 pub mod resource;
@@ -36,8 +37,17 @@ pub type Content = rmcp::model::ContentBlock;
 
 pub use rmcp::model::{CallToolResult, GetPromptResult, PromptMessage, ResourceContents, Role};
 
+/// A JSON-RPC error: what middleware and handlers return for protocol-level failures.
+pub use rmcp::ErrorData as McpError;
+
 #[doc = include_str!("../docs/tool.md")]
 pub use mcp_runtime_macros::tool;
+
+/// Turns an `async fn(req: <request type>, [injected…], next: Next) -> Result<…, McpError>`
+/// into [`Middleware`](middleware::Middleware) for the hook its request type names (`ToolCall`,
+/// `ResourceRead`, `PromptGet`, the list requests, or `Request` for all of them). Add it with
+/// [`ServerBuilder::middleware`]. See the [`middleware`] module.
+pub use mcp_runtime_macros::middleware;
 
 /// Collects `#[tool]` functions into a [`ToolSet`] for [`ServerBuilder::tools`].
 ///
@@ -100,11 +110,12 @@ pub use mcp_runtime_macros::prompts;
 
 /// The names most servers need: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::middleware::{Extension, Next, ToolCall};
     pub use crate::{
-        CallToolResult, Completion, Content, Ctx, Error, FromRequestCx, GetPromptResult,
+        CallToolResult, Completion, Content, Ctx, Error, FromRequestCx, GetPromptResult, McpError,
         PromptError, PromptMessage, PromptSet, ResourceContents, ResourceError, ResourceSet, Role,
-        SchemaProfile, Server, State, ToolError, ToolSet, prompt, prompts, resource, resources,
-        tool, tools,
+        SchemaProfile, Server, State, ToolError, ToolSet, middleware, prompt, prompts, resource,
+        resources, tool, tools,
     };
 }
 
@@ -114,6 +125,10 @@ pub mod __private {
     pub use crate::context::FromRequestCx;
     pub use crate::context::RequestCx;
     pub use crate::error::ToolError;
+    pub use crate::middleware::{
+        HookRequest, Middleware, MiddlewareReturn, Next, Request as MiddlewareRequest,
+        Response as MiddlewareResponse, intercept,
+    };
     pub use crate::output::{
         OutputViaCallResult, OutputViaContent, OutputViaUnit, OutputViaValue, Probe, SplitViaPlain,
         SplitViaResult,
@@ -169,6 +184,26 @@ pub mod __private {
     pub fn error_result(cx: &RequestCx, error: ToolError) -> CallToolResult {
         error.into_call_result(cx.component(), cx.mask_internal_errors())
     }
+
+    /// Boxes a component's middleware.
+    #[inline]
+    pub fn middleware_arc<M>(
+        middleware: impl crate::middleware::IntoMiddleware<M>,
+    ) -> std::sync::Arc<dyn Middleware> {
+        middleware.into_middleware()
+    }
+
+    /// Checks a middleware's request type.
+    pub fn check_request<R: HookRequest>() {}
+
+    /// Checks a parameter injected into a middleware.
+    pub fn check_middleware_param<T: crate::middleware::MiddlewareParam>() {}
+
+    /// Checks the last parameter of a middleware.
+    pub fn check_next<T: crate::middleware::IsNext>() {}
+
+    /// Checks a middleware's return type against its request type.
+    pub fn check_middleware_return<R: HookRequest, T: MiddlewareReturn<R>>() {}
 
     /// Byte equality of two names, usable in constants (for `tools![…]` duplicate checks).
     pub const fn str_eq(a: &str, b: &str) -> bool {

@@ -47,6 +47,7 @@ pub struct PromptDescriptor {
     pub(crate) requirements: Requirements,
     pub(crate) completions: Vec<(&'static str, Completer)>,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl PromptDescriptor {
@@ -60,6 +61,7 @@ impl PromptDescriptor {
             requirements: Requirements::default(),
             completions: Vec::new(),
             tags: &[],
+            middleware: Vec::new(),
         }
     }
     /// Sets the description.
@@ -82,6 +84,10 @@ impl PromptDescriptor {
     /// A completion source for an argument.
     pub fn complete(&mut self, argument: &'static str, completer: Completer) {
         self.completions.push((argument, completer));
+    }
+    /// Adds middleware around this component only.
+    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
+        self.middleware.push(middleware);
     }
     /// The component's tags.
     pub fn tags(&mut self, tags: &'static [&'static str]) {

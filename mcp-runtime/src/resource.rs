@@ -51,6 +51,7 @@ pub struct ResourceDescriptor {
     pub(crate) unchecked: &'static [&'static str],
     pub(crate) completions: Vec<(&'static str, Completer)>,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl ResourceDescriptor {
@@ -67,6 +68,7 @@ impl ResourceDescriptor {
             unchecked: &[],
             completions: Vec::new(),
             tags: &[],
+            middleware: Vec::new(),
         }
     }
     /// Sets the description.
@@ -107,6 +109,10 @@ impl ResourceDescriptor {
     /// A completion source for a variable.
     pub fn complete(&mut self, var: &'static str, completer: Completer) {
         self.completions.push((var, completer));
+    }
+    /// Adds middleware around this component only.
+    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
+        self.middleware.push(middleware);
     }
     /// The component's tags.
     pub fn tags(&mut self, tags: &'static [&'static str]) {
@@ -418,22 +424,30 @@ impl ContentsRoute {
 
 impl TextRoute {
     /// Text, with the resource's MIME type (`text/plain` by default).
-    pub fn finish<T: AsRef<str>>(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents> {
-        vec![
+    pub fn finish<T: AsRef<str>>(
+        self,
+        value: T,
+        vars: &ResourceVars,
+    ) -> Result<Vec<ResourceContents>, ResourceError> {
+        Ok(vec![
             ResourceContents::text(value.as_ref(), vars.uri.clone())
                 .with_mime_type(vars.mime_type.unwrap_or("text/plain")),
-        ]
+        ])
     }
 }
 
 impl BlobRoute {
     /// A base64 blob, with the resource's MIME type (`application/octet-stream` by default).
-    pub fn finish<T: AsRef<[u8]>>(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents> {
+    pub fn finish<T: AsRef<[u8]>>(
+        self,
+        value: T,
+        vars: &ResourceVars,
+    ) -> Result<Vec<ResourceContents>, ResourceError> {
         let blob = base64::engine::general_purpose::STANDARD.encode(value.as_ref());
-        vec![
+        Ok(vec![
             ResourceContents::blob(blob, vars.uri.clone())
                 .with_mime_type(vars.mime_type.unwrap_or("application/octet-stream")),
-        ]
+        ])
     }
 }
 
@@ -448,22 +462,21 @@ impl<T: Serialize + 'static> ResourceOutput for T {}
 
 impl<T> JsonRoute<T> {
     /// JSON text, with the resource's MIME type (`application/json` by default).
-    pub fn finish(self, value: T, vars: &ResourceVars) -> Vec<ResourceContents>
+    pub fn finish(
+        self,
+        value: T,
+        vars: &ResourceVars,
+    ) -> Result<Vec<ResourceContents>, ResourceError>
     where
         T: ResourceOutput,
     {
-        match serde_json::to_string(&value) {
-            Ok(text) => vec![
-                ResourceContents::text(text, vars.uri.clone())
-                    .with_mime_type(vars.mime_type.unwrap_or("application/json")),
-            ],
-            // Serialization of a derived type fails only for maps with non-string keys and
-            // similar shapes; report it on the resource itself.
-            Err(error) => vec![ResourceContents::text(
-                format!("the resource could not be serialized: {error}"),
-                vars.uri.clone(),
-            )],
-        }
+        let text = serde_json::to_string(&value).map_err(|error| {
+            ResourceError::internal(format!("the resource could not be serialized: {error}"))
+        })?;
+        Ok(vec![
+            ResourceContents::text(text, vars.uri.clone())
+                .with_mime_type(vars.mime_type.unwrap_or("application/json")),
+        ])
     }
 }
 

@@ -104,15 +104,52 @@ pub(crate) struct InputSchemas {
 
 impl SchemaCx {
     pub(crate) fn input(&self, spec: &InputSpec) -> InputSchemas {
-        let mut generator = self.profile.generator();
+        // Validation always uses the inlined schema with nulls: its errors name the field and
+        // the rule even inside optional structs (a `$ref` wrapped in `anyOf` would not), and it
+        // accepts an explicit `null` wherever serde does.
+        let (validation, whole_object) = Self::input_root(spec, SchemaProfile::Compatible);
+        let mut advertised = match self.profile {
+            SchemaProfile::Compatible => validation.clone(),
+            SchemaProfile::Draft2020_12 => Self::input_root(spec, SchemaProfile::Draft2020_12).0,
+        };
+        match self.profile {
+            SchemaProfile::Compatible => {
+                let mut value = Value::Object(advertised);
+                strip_nulls(&mut value);
+                advertised = match value {
+                    Value::Object(map) => map,
+                    // `strip_nulls` keeps an object an object.
+                    _ => Map::new(),
+                };
+            }
+            SchemaProfile::Draft2020_12 => {
+                advertised.insert("$schema".into(), DRAFT_2020_12.into());
+            }
+        }
+        InputSchemas {
+            advertised,
+            validation: Value::Object(validation),
+            whole_object,
+        }
+    }
+
+    /// The input object of `spec` in `profile`, and whether a single struct parameter is the
+    /// whole argument object.
+    fn input_root(spec: &InputSpec, profile: SchemaProfile) -> (Map<String, Value>, bool) {
+        let mut generator = profile.generator();
+        // A single, required struct parameter (an object schema with `properties`; not a map)
+        // takes the whole arguments object.
         if let [only] = spec.arguments.as_slice()
             && !only.optional
         {
             let schema = (only.schema)(&mut generator);
-            let root = self.root(schema, &mut generator);
-            if root.get("type").and_then(Value::as_str) == Some("object") {
-                return self.finish_input(root, true);
+            let root = Self::root(schema, &mut generator);
+            if root.get("type").and_then(Value::as_str) == Some("object")
+                && root.contains_key("properties")
+            {
+                return (root, true);
             }
+            generator = profile.generator();
         }
         let mut properties = Map::new();
         let mut required = Vec::new();
@@ -136,35 +173,11 @@ impl SchemaCx {
         if !defs.is_empty() {
             root.insert("$defs".into(), Value::Object(defs));
         }
-        self.finish_input(root, false)
-    }
-
-    fn finish_input(&self, root: Map<String, Value>, whole_object: bool) -> InputSchemas {
-        let validation = Value::Object(root.clone());
-        let mut advertised = root;
-        match self.profile {
-            SchemaProfile::Compatible => {
-                let mut value = Value::Object(advertised);
-                strip_nulls(&mut value);
-                advertised = match value {
-                    Value::Object(map) => map,
-                    // `strip_nulls` keeps an object an object.
-                    _ => Map::new(),
-                };
-            }
-            SchemaProfile::Draft2020_12 => {
-                advertised.insert("$schema".into(), DRAFT_2020_12.into());
-            }
-        }
-        InputSchemas {
-            advertised,
-            validation,
-            whole_object,
-        }
+        (root, false)
     }
 
     /// A root schema: the given schema with the generator's definitions attached.
-    fn root(&self, schema: Schema, generator: &mut SchemaGenerator) -> Map<String, Value> {
+    fn root(schema: Schema, generator: &mut SchemaGenerator) -> Map<String, Value> {
         let mut root = match schema.to_value() {
             Value::Object(map) => map,
             Value::Bool(true) => Map::new(),
@@ -194,7 +207,7 @@ impl SchemaCx {
     pub(crate) fn output<T: JsonSchema>(&self) -> (Option<Map<String, Value>>, OutputMode) {
         let mut generator = self.profile.generator();
         let schema = generator.subschema_for::<T>();
-        let mut root = self.root(schema, &mut generator);
+        let mut root = Self::root(schema, &mut generator);
         let is_plain_string = root.get("type").and_then(Value::as_str) == Some("string")
             && !root.contains_key("enum")
             && !root.contains_key("const");

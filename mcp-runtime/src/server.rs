@@ -11,18 +11,24 @@ use futures::FutureExt;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     CompletionInfo, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResponse,
-    ReadResourceResult, Reference, Resource, ResourceTemplate, ResourceUpdatedNotificationParam,
-    ServerCapabilities, ServerConfig, SubscribeRequestParams, Tool, UnsubscribeRequestParams,
+    InitializeRequestParams, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, Prompt,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference, Resource,
+    ResourceTemplate, ResourceUpdatedNotificationParam, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
 };
-use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::Value;
 
 use crate::completion::{Completer, Completion};
 use crate::context::{RequestCx, StateMap};
 use crate::error::{Error, ToolError};
+use crate::middleware::{
+    Endpoint, HookRequest, IntoMiddleware, ListPrompts, ListResourceTemplates, ListResources,
+    ListTools, Middleware, Next, PromptGet, Request, RequestParts, ResourceRead, Response,
+    ToolCall,
+};
 use crate::prompt::{PromptArgs, PromptEntry, PromptError, PromptSet};
 use crate::resource::{ReadFn, ResourceEntry, ResourceError, ResourceSet, ResourceVars};
 use crate::schema::{ArgumentValidator, OutputMode, SchemaCx, SchemaProfile};
@@ -41,6 +47,7 @@ pub struct ServerBuilder {
     prompts: Vec<PromptEntry>,
     mounts: Vec<(String, Server)>,
     separator: String,
+    middleware: Vec<Arc<dyn Middleware>>,
     state: StateMap,
     profile: SchemaProfile,
     mask_internal_errors: bool,
@@ -102,6 +109,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds middleware around every request. The first added is the outermost; a mounted
+    /// server's own middleware runs inside this server's, around its own components only.
+    pub fn middleware<M>(mut self, middleware: impl IntoMiddleware<M>) -> Self {
+        self.middleware.push(middleware.into_middleware());
+        self
+    }
+
     /// The separator between a mount's prefix and a component name; `_` by default.
     pub fn mount_separator(mut self, separator: impl Into<String>) -> Self {
         self.separator = separator.into();
@@ -148,8 +162,10 @@ impl ServerBuilder {
         }
         for (prefix, child) in &self.mounts {
             let renamed = |name: &str| format!("{prefix}{}{name}", self.separator);
+            let outer = &child.inner.middleware;
             for tool in &child.inner.tools {
                 let mut tool = tool.clone();
+                tool.chain = chain_around(outer, &tool.chain);
                 tool.name = Arc::from(renamed(&tool.name));
                 tool.listed.name = tool.name.to_string().into();
                 if !is_valid_tool_name(&tool.name) {
@@ -164,12 +180,14 @@ impl ServerBuilder {
             }
             for resource in &child.inner.resources {
                 let mut resource = resource.clone();
+                resource.chain = chain_around(outer, &resource.chain);
                 resource.template = resource.template.with_path_prefix(prefix);
                 resource.name = renamed(&resource.name);
                 registry.add_resource(resource, Some(prefix))?;
             }
             for prompt in &child.inner.prompts {
                 let mut prompt = prompt.clone();
+                prompt.chain = chain_around(outer, &prompt.chain);
                 prompt.name = Arc::from(renamed(&prompt.name));
                 prompt.listed.name = prompt.name.to_string();
                 registry.add_prompt(prompt, Some(prefix))?;
@@ -222,6 +240,8 @@ impl ServerBuilder {
                 template_order: registry.template_order,
                 prompts: registry.prompts,
                 prompt_index: registry.prompt_index,
+                middleware: self.middleware.into(),
+                shared,
                 live: Live::default(),
             }),
         })
@@ -263,6 +283,7 @@ struct RegisteredTool {
     call: fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, McpError>>,
     tags: &'static [&'static str],
     shared: Arc<Shared>,
+    chain: Chain,
 }
 
 impl RegisteredTool {
@@ -310,6 +331,7 @@ impl RegisteredTool {
             call: entry.call,
             tags: descriptor.tags,
             shared: shared.clone(),
+            chain: descriptor.middleware.into(),
         })
     }
 }
@@ -333,6 +355,7 @@ struct RegisteredResource {
     read: ReadFn,
     tags: &'static [&'static str],
     shared: Arc<Shared>,
+    chain: Chain,
 }
 
 impl RegisteredResource {
@@ -350,6 +373,7 @@ impl RegisteredResource {
             read: entry.read,
             tags: d.tags,
             shared: shared.clone(),
+            chain: d.middleware.into(),
         };
         resource.relist(d.title, d.description, d.annotations);
         Ok(resource)
@@ -412,6 +436,7 @@ struct RegisteredPrompt {
     get: fn(RequestCx, PromptArgs) -> BoxFuture<'static, Result<GetPromptResult, PromptError>>,
     tags: &'static [&'static str],
     shared: Arc<Shared>,
+    chain: Chain,
 }
 
 impl RegisteredPrompt {
@@ -428,6 +453,7 @@ impl RegisteredPrompt {
             get: entry.get,
             tags: d.tags,
             shared: shared.clone(),
+            chain: d.middleware.into(),
         })
     }
 }
@@ -560,7 +586,17 @@ struct Inner {
     template_order: Vec<usize>,
     prompts: Vec<RegisteredPrompt>,
     prompt_index: HashMap<Arc<str>, usize>,
+    middleware: Chain,
+    shared: Arc<Shared>,
     live: Live,
+}
+
+/// A middleware chain, shared by every request.
+type Chain = Arc<[Arc<dyn Middleware>]>;
+
+/// `outer` then `inner`: a mounted server's middleware around its components' own.
+fn chain_around(outer: &Chain, inner: &Chain) -> Chain {
+    outer.iter().chain(inner.iter()).cloned().collect()
 }
 
 /// What changes while a server runs: disabled components, connected clients, subscriptions.
@@ -617,6 +653,7 @@ impl Server {
             prompts: Vec::new(),
             mounts: Vec::new(),
             separator: "_".to_owned(),
+            middleware: Vec::new(),
             state: StateMap::default(),
             profile: SchemaProfile::default(),
             mask_internal_errors: true,
@@ -676,6 +713,10 @@ impl Server {
             .resources
             .iter()
             .filter(move |resource| live.is_enabled(&resource.name, resource.tags))
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
     }
 
     /// What the server sends in its `initialize` response.
@@ -807,25 +848,116 @@ impl Server {
         }
     }
 
-    async fn call(
-        &self,
-        request: CallToolRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResult, McpError> {
+    // ---- the pipeline ------------------------------------------------------------------
+
+    /// Runs a request through the global middleware (if any), the router, the component's own
+    /// middleware (if any), and the component.
+    async fn handle(&self, request: Request) -> Result<Response, McpError> {
+        if self.inner.middleware.is_empty() {
+            self.route(request).await
+        } else {
+            let router: Arc<dyn Endpoint> = Arc::new(Router(self.clone()));
+            Next::new(self.inner.middleware.clone(), router)
+                .run_request(request)
+                .await
+        }
+    }
+
+    /// Finds the component a request is for, then runs its own middleware and the component.
+    fn route(&self, request: Request) -> BoxFuture<'static, Result<Response, McpError>> {
         let inner = &self.inner;
-        let tool = inner
-            .tool_index
-            .get(request.name.as_ref())
-            .map(|&i| &inner.tools[i])
-            .filter(|tool| inner.live.is_enabled(&tool.name, tool.tags));
-        let Some(tool) = tool else {
-            return Err(McpError::invalid_params(
-                format!("unknown tool `{}`", request.name),
-                Some(serde_json::json!({ "tool": request.name })),
-            ));
+        let found = match &request {
+            Request::CallTool(call) => self
+                .find_tool(&call.name)
+                .map(|i| (Target::Tool(i), inner.tools[i].chain.clone())),
+            Request::ReadResource(read) => self
+                .route_resource(&read.uri)
+                .map(|(i, _)| (Target::Resource(i), inner.resources[i].chain.clone())),
+            Request::GetPrompt(get) => self
+                .find_prompt(&get.name)
+                .map(|i| (Target::Prompt(i), inner.prompts[i].chain.clone())),
+            Request::ListTools(_) => {
+                return Box::pin(std::future::ready(Ok(Response::ListTools(self.tools()))));
+            }
+            Request::ListResources(_) => {
+                return Box::pin(std::future::ready(Ok(Response::ListResources(
+                    self.resources(),
+                ))));
+            }
+            Request::ListResourceTemplates(_) => {
+                return Box::pin(std::future::ready(Ok(Response::ListResourceTemplates(
+                    self.resource_templates(),
+                ))));
+            }
+            Request::ListPrompts(_) => {
+                return Box::pin(std::future::ready(Ok(Response::ListPrompts(
+                    self.prompts(),
+                ))));
+            }
         };
+        let Some((target, chain)) = found else {
+            return Box::pin(std::future::ready(Err(not_found(&request))));
+        };
+        if chain.is_empty() {
+            self.clone().invoke(target, request)
+        } else {
+            let endpoint: Arc<dyn Endpoint> = Arc::new(Invoke {
+                server: self.clone(),
+                target,
+            });
+            Next::new(chain, endpoint).run_request(request)
+        }
+    }
+
+    fn invoke(
+        self,
+        target: Target,
+        request: Request,
+    ) -> BoxFuture<'static, Result<Response, McpError>> {
+        Box::pin(async move {
+            match (target, request) {
+                (Target::Tool(i), Request::CallTool(call)) => {
+                    self.invoke_tool(i, call).await.map(Response::CallTool)
+                }
+                (Target::Resource(i), Request::ReadResource(read)) => self
+                    .invoke_resource(i, read)
+                    .await
+                    .map(Response::ReadResource),
+                (Target::Prompt(i), Request::GetPrompt(get)) => {
+                    self.invoke_prompt(i, get).await.map(Response::GetPrompt)
+                }
+                (_, other) => Err(McpError::internal_error(
+                    format!(
+                        "a middleware turned the request into a `{}` request",
+                        other.method()
+                    ),
+                    None,
+                )),
+            }
+        })
+    }
+
+    fn find_tool(&self, name: &str) -> Option<usize> {
+        let inner = &self.inner;
+        let &i = inner.tool_index.get(name)?;
+        let tool = &inner.tools[i];
+        inner.live.is_enabled(&tool.name, tool.tags).then_some(i)
+    }
+
+    fn find_prompt(&self, name: &str) -> Option<usize> {
+        let inner = &self.inner;
+        let &i = inner.prompt_index.get(name)?;
+        let prompt = &inner.prompts[i];
+        inner
+            .live
+            .is_enabled(&prompt.name, prompt.tags)
+            .then_some(i)
+    }
+
+    async fn invoke_tool(&self, i: usize, call: ToolCall) -> Result<CallToolResult, McpError> {
+        let tool = &self.inner.tools[i];
         let mask = tool.shared.mask_internal_errors;
-        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let arguments = Value::Object(call.arguments);
         if let Err(problems) = tool.validator.check(&arguments) {
             return Ok(ToolError::invalid_arguments(problems).into_call_result(&tool.name, mask));
         }
@@ -836,7 +968,12 @@ impl Server {
                 None,
             ));
         };
-        let cx = self.request_cx(context, &tool.shared, tool.name.clone(), tool.output);
+        let cx = self.request_cx(
+            call.parts.context,
+            &tool.shared,
+            tool.name.clone(),
+            tool.output,
+        );
         let args = ToolArgs {
             map,
             whole_object: tool.whole_object,
@@ -852,16 +989,13 @@ impl Server {
 
     /// Finds the resource for `uri`: a static one exactly, or the most specific matching
     /// template, with its variables.
-    fn route_resource(
-        &self,
-        uri: &str,
-    ) -> Option<(&RegisteredResource, Vec<(&'static str, String)>)> {
+    fn route_resource(&self, uri: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
         let inner = &self.inner;
         let live = &inner.live;
         if let Some(&i) = inner.static_index.get(uri) {
             let resource = &inner.resources[i];
             if live.is_enabled(&resource.name, resource.tags) {
-                return Some((resource, Vec::new()));
+                return Some((i, Vec::new()));
             }
         }
         inner.template_order.iter().find_map(|&i| {
@@ -869,22 +1003,22 @@ impl Server {
             if !live.is_enabled(&resource.name, resource.tags) {
                 return None;
             }
-            resource
-                .template
-                .matches(uri)
-                .map(|captures| (resource, captures))
+            resource.template.matches(uri).map(|captures| (i, captures))
         })
     }
 
-    async fn read(
+    async fn invoke_resource(
         &self,
-        uri: String,
-        context: RequestContext<RoleServer>,
+        i: usize,
+        read: ResourceRead,
     ) -> Result<ReadResourceResult, McpError> {
-        let Some((resource, captures)) = self.route_resource(&uri) else {
-            return Err(ResourceError::not_found(uri.clone()).into_mcp(("uri", &uri), true));
-        };
+        let resource = &self.inner.resources[i];
+        let uri = read.uri;
         let mask = resource.shared.mask_internal_errors;
+        // Middleware may have rewritten the URI since routing: match it again.
+        let Some(captures) = resource.template.matches(&uri) else {
+            return Err(ResourceError::not_found(uri.clone()).into_mcp(("uri", &uri), mask));
+        };
         let mut values = Vec::with_capacity(captures.len());
         for (name, raw) in captures {
             let value = decode(&raw).map_err(|problem| {
@@ -907,7 +1041,7 @@ impl Server {
             values,
         };
         let cx = self.request_cx(
-            context,
+            read.parts.context,
             &resource.shared,
             Arc::from(resource.name.as_str()),
             OutputMode::Unstructured,
@@ -926,29 +1060,12 @@ impl Server {
         }
     }
 
-    async fn get(
-        &self,
-        request: GetPromptRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResult, McpError> {
-        let inner = &self.inner;
-        let prompt = inner
-            .prompt_index
-            .get(request.name.as_str())
-            .map(|&i| &inner.prompts[i])
-            .filter(|prompt| inner.live.is_enabled(&prompt.name, prompt.tags));
-        let Some(prompt) = prompt else {
-            return Err(McpError::invalid_params(
-                format!("unknown prompt `{}`", request.name),
-                Some(serde_json::json!({ "prompt": request.name })),
-            ));
-        };
+    async fn invoke_prompt(&self, i: usize, get: PromptGet) -> Result<GetPromptResult, McpError> {
+        let prompt = &self.inner.prompts[i];
         let mask = prompt.shared.mask_internal_errors;
-        let args = PromptArgs {
-            map: request.arguments.unwrap_or_default(),
-        };
+        let args = PromptArgs { map: get.arguments };
         let cx = self.request_cx(
-            context,
+            get.parts.context,
             &prompt.shared,
             prompt.name.clone(),
             OutputMode::Unstructured,
@@ -958,12 +1075,12 @@ impl Server {
             .await
         {
             Ok(Ok(result)) => Ok(result),
-            Ok(Err(error)) => Err(error.into_mcp(("prompt", &request.name), mask)),
+            Ok(Err(error)) => Err(error.into_mcp(("prompt", &get.name), mask)),
             Err(payload) => Err(PromptError::internal(format!(
                 "the prompt panicked: {}",
                 panic_message(payload.as_ref())
             ))
-            .into_mcp(("prompt", &request.name), mask)),
+            .into_mcp(("prompt", &get.name), mask)),
         }
     }
 
@@ -1031,6 +1148,59 @@ impl Server {
     }
 }
 
+/// The component a request was routed to.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Tool(usize),
+    Resource(usize),
+    Prompt(usize),
+}
+
+/// The end of the global middleware chain: routing.
+struct Router(Server);
+
+impl Endpoint for Router {
+    fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, McpError>> {
+        self.0.route(request)
+    }
+    fn server(&self) -> &Server {
+        &self.0
+    }
+}
+
+/// The end of a component's own middleware chain: the component.
+struct Invoke {
+    server: Server,
+    target: Target,
+}
+
+impl Endpoint for Invoke {
+    fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, McpError>> {
+        self.server.clone().invoke(self.target, request)
+    }
+    fn server(&self) -> &Server {
+        &self.server
+    }
+}
+
+/// The error for a request whose component does not exist (or is disabled).
+fn not_found(request: &Request) -> McpError {
+    match request {
+        Request::CallTool(call) => McpError::invalid_params(
+            format!("unknown tool `{}`", call.name),
+            Some(serde_json::json!({ "tool": call.name })),
+        ),
+        Request::ReadResource(read) => {
+            ResourceError::not_found(read.uri.clone()).into_mcp(("uri", &read.uri), true)
+        }
+        Request::GetPrompt(get) => McpError::invalid_params(
+            format!("unknown prompt `{}`", get.name),
+            Some(serde_json::json!({ "prompt": get.name })),
+        ),
+        other => McpError::internal_error(format!("`{}` has no component", other.method()), None),
+    }
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(message) = payload.downcast_ref::<&str>() {
         (*message).to_owned()
@@ -1074,9 +1244,13 @@ impl ServerHandler for Server {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        let request = ListTools {
+            parts: RequestParts::new(context),
+        };
+        let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -1084,9 +1258,13 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        self.call(request, context)
-            .await
-            .map(CallToolResponse::from)
+        let call = ToolCall {
+            name: request.name.into_owned(),
+            arguments: request.arguments.unwrap_or_default(),
+            parts: RequestParts::new(context),
+        };
+        let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
+        Ok(CallToolResponse::from(result))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -1097,19 +1275,26 @@ impl ServerHandler for Server {
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(self.resources()))
+        let request = ListResources {
+            parts: RequestParts::new(context),
+        };
+        let resources = ListResources::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListResourcesResult::with_all_items(resources))
     }
 
     async fn list_resource_templates(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
-        Ok(ListResourceTemplatesResult::with_all_items(
-            self.resource_templates(),
-        ))
+        let request = ListResourceTemplates {
+            parts: RequestParts::new(context),
+        };
+        let templates =
+            ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
     }
 
     async fn read_resource(
@@ -1117,9 +1302,12 @@ impl ServerHandler for Server {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        self.read(request.uri, context)
-            .await
-            .map(ReadResourceResponse::from)
+        let read = ResourceRead {
+            uri: request.uri,
+            parts: RequestParts::new(context),
+        };
+        let result = ResourceRead::from_response(self.handle(read.into_request()).await?)?;
+        Ok(ReadResourceResponse::from(result))
     }
 
     #[allow(deprecated)]
@@ -1162,9 +1350,13 @@ impl ServerHandler for Server {
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
-        Ok(ListPromptsResult::with_all_items(self.prompts()))
+        let request = ListPrompts {
+            parts: RequestParts::new(context),
+        };
+        let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListPromptsResult::with_all_items(prompts))
     }
 
     async fn get_prompt(
@@ -1172,9 +1364,13 @@ impl ServerHandler for Server {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        self.get(request, context)
-            .await
-            .map(GetPromptResponse::from)
+        let get = PromptGet {
+            name: request.name,
+            arguments: request.arguments.unwrap_or_default(),
+            parts: RequestParts::new(context),
+        };
+        let result = PromptGet::from_response(self.handle(get.into_request()).await?)?;
+        Ok(GetPromptResponse::from(result))
     }
 
     async fn complete(
@@ -1185,9 +1381,19 @@ impl ServerHandler for Server {
         self.completions(request).await
     }
 
-    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        let mut peers = lock(&self.inner.live.peers);
-        peers.retain(|peer| !peer.is_transport_closed());
-        peers.push(context.peer);
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, McpError> {
+        context.peer.set_peer_info(request.clone());
+        // Registered here rather than on `notifications/initialized` (handled in a task of its
+        // own), so a change right after the handshake still reaches the client.
+        {
+            let mut peers = lock(&self.inner.live.peers);
+            peers.retain(|peer| !peer.is_transport_closed());
+            peers.push(context.peer.clone());
+        }
+        self.negotiate_initialize(&request)
     }
 }

@@ -32,10 +32,9 @@ use std::time::Duration;
 use rmcp::model::{
     ArgumentInfo, CallToolRequestParams, CallToolResult, ClientConfig, CompleteRequestParams,
     CompletionInfo, GetPromptRequestParams, GetPromptResult, Implementation,
-    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, Prompt,
-    ReadResourceRequestParams, ReadResourceResult, Reference, RequestMetaObject, Resource,
-    ResourceTemplate, ResourceUpdatedNotificationParam, SubscribeRequestParams, Tool,
-    UnsubscribeRequestParams,
+    LoggingMessageNotificationParam, ProgressNotificationParam, Prompt, ReadResourceRequestParams,
+    ReadResourceResult, Reference, Resource, ResourceTemplate, ResourceUpdatedNotificationParam,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RunningService, ServiceError};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
@@ -207,25 +206,6 @@ impl TestClient {
             }
         };
         tokio::time::timeout(timeout, wait).await.ok()
-    }
-
-    /// Calls a tool with a progress token, so the server may send progress notifications
-    /// (collected in [`notifications`](Self::notifications)).
-    pub async fn call_tool_with_progress(
-        &self,
-        name: &str,
-        arguments: Value,
-        token: impl Into<String>,
-    ) -> Result<ToolResult, ClientError> {
-        let Value::Object(arguments) = arguments else {
-            return Err(ClientError::Arguments(
-                "tool arguments must be a JSON object".to_owned(),
-            ));
-        };
-        let mut params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments);
-        let token = ProgressToken(rmcp::model::NumberOrString::String(token.into().into()));
-        params.meta = Some(RequestMetaObject::with_progress_token(token));
-        Ok(ToolResult(self.service.call_tool(params).await?))
     }
 
     /// Lists every static resource.

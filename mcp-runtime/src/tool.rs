@@ -54,6 +54,7 @@ pub struct ToolDescriptor {
     pub(crate) input: InputSpec,
     pub(crate) output: OutputSpec,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl ToolDescriptor {
@@ -67,6 +68,7 @@ impl ToolDescriptor {
             input: InputSpec::default(),
             output: OutputSpec::unstructured(),
             tags: &[],
+            middleware: Vec::new(),
         }
     }
 
@@ -105,6 +107,11 @@ impl ToolDescriptor {
         description: Option<&'static str>,
     ) {
         (param.describe)(&mut self.input, name, description);
+    }
+
+    /// Adds middleware around this tool only.
+    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
+        self.middleware.push(middleware);
     }
 
     /// The tool's tags.
@@ -178,8 +185,16 @@ where
     ) -> Result<Self, ToolError> {
         if args.whole_object {
             let object = Value::Object(std::mem::take(&mut args.map));
-            return serde_json::from_value(object)
-                .map_err(|error| ToolError::invalid_arguments(error.to_string()));
+            // Name the field that failed, as the loose form does.
+            return serde_path_to_error::deserialize(object).map_err(|error| {
+                let path = error.path().to_string();
+                let error = error.into_inner();
+                if path == "." {
+                    ToolError::invalid_arguments(error.to_string())
+                } else {
+                    ToolError::invalid_arguments(format!("`{path}`: {error}"))
+                }
+            });
         }
         match args.map.remove(name) {
             Some(value) => serde_json::from_value(value)

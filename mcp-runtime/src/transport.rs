@@ -10,10 +10,12 @@ impl Server {
     /// Serves MCP over this process's stdin and stdout until the client disconnects (stdin
     /// closes). This is what an MCP client expects of a server it spawns.
     ///
-    /// Stdout then carries protocol messages alone: log to stderr (the `run` command line sets
-    /// that up).
+    /// Stdout then carries protocol messages alone, even when code writes to it: on Unix, the
+    /// protocol keeps a duplicate of the real stdout and file descriptor 1 is pointed at
+    /// stderr, so a stray `println!` lands in the logs instead of corrupting the stream.
     pub async fn serve_stdio(self) -> Result<(), Error> {
-        self.serve(tokio::io::join(tokio::io::stdin(), tokio::io::stdout()))
+        let output = protected_stdout()?;
+        self.serve(tokio::io::join(tokio::io::stdin(), output))
             .await
     }
 
@@ -32,4 +34,25 @@ impl Server {
             .map_err(|error| Error::Session(error.to_string()))?;
         Ok(())
     }
+}
+
+/// The protocol's stdout: a duplicate of file descriptor 1, which is then pointed at stderr.
+#[cfg(unix)]
+fn protected_stdout() -> Result<Box<dyn AsyncWrite + Send + Unpin>, Error> {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+
+    // Whatever was printed before serving goes out first, where it was meant to go.
+    std::io::stdout().flush()?;
+    let protocol = rustix::io::dup(std::io::stdout().as_fd()).map_err(std::io::Error::from)?;
+    rustix::stdio::dup2_stdout(std::io::stderr().as_fd()).map_err(std::io::Error::from)?;
+    Ok(Box::new(tokio::fs::File::from_std(std::fs::File::from(
+        protocol,
+    ))))
+}
+
+/// Elsewhere, stdout as it is.
+#[cfg(not(unix))]
+fn protected_stdout() -> Result<Box<dyn AsyncWrite + Send + Unpin>, Error> {
+    Ok(Box::new(tokio::io::stdout()))
 }

@@ -27,6 +27,16 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operator as written in the template (`+` for reserved expansion).
+    fn operator(self) -> Option<char> {
+        match self {
+            Op::Simple => None,
+            Op::Reserved => Some('+'),
+            other => other.prefix(),
+        }
+    }
+
+    /// What the expansion starts with (reserved expansion adds nothing).
     fn prefix(self) -> Option<char> {
         match self {
             Op::Simple | Op::Reserved => None,
@@ -137,8 +147,8 @@ impl fmt::Display for UriTemplate {
                 UriPart::Literal(text) => f.write_str(text)?,
                 UriPart::Expr(op, vars) => {
                     f.write_str("{")?;
-                    if let Some(prefix) = op.prefix() {
-                        write!(f, "{prefix}")?;
+                    if let Some(operator) = op.operator() {
+                        write!(f, "{operator}")?;
                     }
                     f.write_str(&vars.join(","))?;
                     f.write_str("}")?;

@@ -36,6 +36,7 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
         let t = t.as_str();
         quote!(__mcp_d.title(#t);)
     });
+    let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
     let tags = attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
@@ -88,6 +89,7 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
                     #description
                     #title
                     #tags
+                    #(#middleware)*
                     #(#completions)*
                     #(#describe_params)*
                     __mcp_d

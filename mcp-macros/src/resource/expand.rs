@@ -84,6 +84,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
         let names = str_slice(&names);
         quote!(__mcp_d.unchecked(#names);)
     });
+    let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
     let tags = attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
@@ -147,7 +148,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
         let __mcp_split = (&&#private::Probe::<#ret>::new()).__mcp_split();
         let value = __mcp_split.split_resource(__mcp_out)?;
         let route = (&&&#private::Probe::of(&value)).__mcp_resource();
-        #private::Ok(route.finish(value, &__mcp_vars))
+        route.finish(value, &__mcp_vars)
     };
 
     quote! {
@@ -172,6 +173,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
                     #annotations
                     #unchecked
                     #tags
+                    #(#middleware)*
                     #(#completions)*
                     #(#requirements)*
                     __mcp_d

@@ -25,6 +25,7 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
     let name = tool_name(tool);
     let marker = marker(&tool.func, "#[tool]", "tools!");
     let (ret, ret_span) = tool.func.return_type();
+    let middleware = crate::common::middleware_stmts(tool.attr.middleware.as_ref(), &private);
     let tags = tool.attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
@@ -121,6 +122,7 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
                     #title
                     #annotations
                     #tags
+                    #(#middleware)*
                     #(#describe_params)*
                     #describe_output
                     __mcp_d

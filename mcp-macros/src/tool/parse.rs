@@ -20,6 +20,8 @@ pub struct ToolAttr {
     pub annotations: Option<SpannedValue<Annotations>>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<syn::LitStr>>,
+    /// Middleware around this component only, innermost: `middleware = [a, b]`.
+    pub middleware: Option<crate::common::ExprList>,
     /// The path of the runtime crate, for crates that re-export it.
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,

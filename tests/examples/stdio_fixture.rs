@@ -1,0 +1,29 @@
+//! A fixture server for `tests/stdio_fixture.rs`: tools that misbehave on stdout and report
+//! progress, served with the standard command line.
+
+use mcp_runtime::prelude::*;
+
+/// Prints to stdout, as careless user code does, then answers.
+#[tool]
+async fn shout(text: String) -> String {
+    println!("stray output from a tool: {text}");
+    print!("and a partial line");
+    text.to_uppercase()
+}
+
+/// Reports progress twice; returns whether the notifications were sent.
+#[tool]
+async fn progress(ctx: Ctx) -> bool {
+    let first = ctx.progress(1.0, Some(2.0)).await;
+    let second = ctx.progress_with_message(2.0, Some(2.0), "done").await;
+    first && second
+}
+
+#[tokio::main]
+async fn main() -> Result<(), mcp_runtime::Error> {
+    Server::builder("stdio-fixture")
+        .tools(tools![shout, progress])
+        .build()?
+        .run()
+        .await
+}

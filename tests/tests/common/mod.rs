@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests (each test file includes this module).
+
+#![allow(dead_code)]
+
+use mcp_runtime::Server;
+use mcp_runtime::testing::TestClient;
+use serde_json::Value;
+
+/// Connects a [`TestClient`] to `server`.
+pub async fn connect(server: Server) -> TestClient {
+    TestClient::new(server).await
+}
+
+/// The listed tool `name`, as the JSON a client sees in `tools/list`.
+pub async fn listed_tool(client: &TestClient, name: &str) -> Value {
+    let tools = client.list_tools().await.expect("tools/list failed");
+    let tool = tools
+        .into_iter()
+        .find(|tool| tool.name == name)
+        .unwrap_or_else(|| panic!("tool `{name}` is not listed"));
+    serde_json::to_value(tool).expect("a tool serializes")
+}
+
+/// The `inputSchema` of the listed tool `name`.
+pub async fn input_schema(client: &TestClient, name: &str) -> Value {
+    listed_tool(client, name).await["inputSchema"].clone()
+}
+
+/// The `outputSchema` of the listed tool `name` (`Value::Null` when it has none).
+pub async fn output_schema(client: &TestClient, name: &str) -> Value {
+    listed_tool(client, name)
+        .await
+        .get("outputSchema")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Whether `key` is an object key anywhere in `value`.
+pub fn has_key_anywhere(value: &Value, key: &str) -> bool {
+    match value {
+        Value::Object(map) => {
+            map.contains_key(key) || map.values().any(|value| has_key_anywhere(value, key))
+        }
+        Value::Array(items) => items.iter().any(|value| has_key_anywhere(value, key)),
+        _ => false,
+    }
+}
+
+/// Whether `null` appears anywhere in `value`: as a JSON null or as the string `"null"` (a type).
+pub fn mentions_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text == "null",
+        Value::Object(map) => map.values().any(mentions_null),
+        Value::Array(items) => items.iter().any(mentions_null),
+        _ => false,
+    }
+}
+
+/// The property names of an object schema, sorted.
+pub fn property_names(schema: &Value) -> Vec<String> {
+    let mut names: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The `required` list of an object schema, sorted (empty when absent).
+pub fn required(schema: &Value) -> Vec<String> {
+    let mut names: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|name| {
+                    name.as_str()
+                        .expect("required names are strings")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
