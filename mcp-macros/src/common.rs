@@ -98,3 +98,28 @@ pub fn middleware_stmts(list: Option<&ExprList>, private: &TokenStream) -> Vec<T
         })
         .collect()
 }
+
+/// Parses `"250ms"`, `"5s"`, `"2m"`, `"1h"` into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let fix = "write a duration like \"250ms\", \"5s\", \"2m\" or \"1h\"";
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{text}` has no unit: {fix}"))?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` does not start with a whole number: {fix}"))?;
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        other => return Err(format!("`{other}` is not a unit: {fix}")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err(format!("a timeout of `{text}` would fail every call: {fix}")),
+        Some(ms) => Ok(ms),
+        None => Err(format!("`{text}` is too long: {fix}")),
+    }
+}

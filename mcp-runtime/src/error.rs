@@ -163,6 +163,20 @@ impl ToolError {
     }
 }
 
+/// `250ms`, `5s`, `1.5s`, `2m`: a duration as people write it.
+pub(crate) fn format_duration(duration: std::time::Duration) -> String {
+    let millis = duration.as_millis();
+    if millis < 1_000 {
+        format!("{millis}ms")
+    } else if millis % 60_000 == 0 {
+        format!("{}m", millis / 60_000)
+    } else if millis % 1_000 == 0 {
+        format!("{}s", millis / 1_000)
+    } else {
+        format!("{:.1}s", duration.as_secs_f64())
+    }
+}
+
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

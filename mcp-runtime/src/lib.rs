@@ -23,7 +23,7 @@ pub use output::{IntoContent, IntoContents, ToolOutput};
 pub use prompt::{PromptDef, PromptError, PromptParam, PromptSet};
 pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
 pub use schema::SchemaProfile;
-pub use server::{Server, ServerBuilder};
+pub use server::{ComponentInfo, ComponentKind, Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
 
 /// rmcp, the official MCP SDK this crate builds on, for anything not wrapped here.

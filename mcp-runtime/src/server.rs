@@ -272,6 +272,53 @@ fn check_requirements(
     Ok(())
 }
 
+/// The kind of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ComponentKind {
+    /// A tool.
+    Tool,
+    /// A resource or resource template.
+    Resource,
+    /// A prompt.
+    Prompt,
+}
+
+/// What middleware can know about a component: its kind, name, behaviour hints, tags, and the
+/// `timeout` and `sensitive` keys of `#[tool]`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ComponentInfo {
+    /// Tool, resource or prompt.
+    pub kind: ComponentKind,
+    /// Its registered name (for a resource, its name, not its URI).
+    pub name: String,
+    /// A tool's behaviour hints (`read_only`, `idempotent`, …).
+    pub annotations: Option<rmcp::model::ToolAnnotations>,
+    /// Its tags.
+    pub tags: &'static [&'static str],
+    /// Its own timeout, if it declared one.
+    pub timeout: Option<std::time::Duration>,
+    /// Whether it is marked sensitive (audited, arguments redacted).
+    pub sensitive: bool,
+}
+
+impl ComponentInfo {
+    /// Whether a tool declared itself read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.annotations
+            .as_ref()
+            .and_then(|a| a.read_only_hint)
+            .unwrap_or(false)
+    }
+
+    /// Whether a tool declared itself idempotent (safe to retry).
+    pub fn is_idempotent(&self) -> bool {
+        self.annotations
+            .as_ref()
+            .is_some_and(|a| a.read_only_hint == Some(true) || a.idempotent_hint == Some(true))
+    }
+}
+
 /// One tool, ready to serve: its listing, its validator and its entry points.
 #[derive(Clone)]
 struct RegisteredTool {
@@ -284,6 +331,8 @@ struct RegisteredTool {
     tags: &'static [&'static str],
     shared: Arc<Shared>,
     chain: Chain,
+    timeout: Option<std::time::Duration>,
+    sensitive: bool,
 }
 
 impl RegisteredTool {
@@ -332,6 +381,8 @@ impl RegisteredTool {
             tags: descriptor.tags,
             shared: shared.clone(),
             chain: descriptor.middleware.into(),
+            timeout: descriptor.timeout,
+            sensitive: descriptor.sensitive,
         })
     }
 }
@@ -719,6 +770,57 @@ impl Server {
         &self.inner.shared
     }
 
+    /// What middleware can know about the enabled tool `name`.
+    pub fn tool_info(&self, name: &str) -> Option<ComponentInfo> {
+        let tool = &self.inner.tools[self.find_tool(name)?];
+        Some(ComponentInfo {
+            kind: ComponentKind::Tool,
+            name: tool.name.to_string(),
+            annotations: tool.listed.annotations.clone(),
+            tags: tool.tags,
+            timeout: tool.timeout,
+            sensitive: tool.sensitive,
+        })
+    }
+
+    /// What middleware can know about the resource that reading `uri` would reach.
+    pub fn resource_info(&self, uri: &str) -> Option<ComponentInfo> {
+        let (i, _) = self.route_resource(uri)?;
+        let resource = &self.inner.resources[i];
+        Some(ComponentInfo {
+            kind: ComponentKind::Resource,
+            name: resource.name.clone(),
+            annotations: None,
+            tags: resource.tags,
+            timeout: None,
+            sensitive: false,
+        })
+    }
+
+    /// What middleware can know about the enabled prompt `name`.
+    pub fn prompt_info(&self, name: &str) -> Option<ComponentInfo> {
+        let prompt = &self.inner.prompts[self.find_prompt(name)?];
+        Some(ComponentInfo {
+            kind: ComponentKind::Prompt,
+            name: prompt.name.to_string(),
+            annotations: None,
+            tags: prompt.tags,
+            timeout: None,
+            sensitive: false,
+        })
+    }
+
+    /// What middleware can know about the component a request is for (`None` for lists and
+    /// unknown components).
+    pub fn component_info(&self, request: &Request) -> Option<ComponentInfo> {
+        match request {
+            Request::CallTool(call) => self.tool_info(&call.name),
+            Request::ReadResource(read) => self.resource_info(&read.uri),
+            Request::GetPrompt(get) => self.prompt_info(&get.name),
+            _ => None,
+        }
+    }
+
     /// What the server sends in its `initialize` response.
     pub fn info(&self) -> &ServerConfig {
         &self.inner.info
@@ -968,6 +1070,7 @@ impl Server {
                 None,
             ));
         };
+        let cancel = call.parts.context.ct.clone();
         let cx = self.request_cx(
             call.parts.context,
             &tool.shared,
@@ -978,7 +1081,24 @@ impl Server {
             map,
             whole_object: tool.whole_object,
         };
-        match AssertUnwindSafe((tool.call)(cx, args)).catch_unwind().await {
+        let run = AssertUnwindSafe((tool.call)(cx, args)).catch_unwind();
+        let outcome = match tool.timeout {
+            None => run.await,
+            Some(limit) => match tokio::time::timeout(limit, run).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    // The tool's `Ctx` sees the cancellation if it is still holding on to it.
+                    cancel.cancel();
+                    return Ok(ToolError::new(format!(
+                        "the tool `{}` timed out after {}",
+                        tool.name,
+                        crate::error::format_duration(limit)
+                    ))
+                    .into_call_result(&tool.name, mask));
+                }
+            },
+        };
+        match outcome {
             Ok(result) => result,
             Err(payload) => {
                 let message = panic_message(payload.as_ref());

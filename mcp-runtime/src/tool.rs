@@ -55,6 +55,8 @@ pub struct ToolDescriptor {
     pub(crate) output: OutputSpec,
     pub(crate) tags: &'static [&'static str],
     pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
+    pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) sensitive: bool,
 }
 
 impl ToolDescriptor {
@@ -69,6 +71,8 @@ impl ToolDescriptor {
             output: OutputSpec::unstructured(),
             tags: &[],
             middleware: Vec::new(),
+            timeout: None,
+            sensitive: false,
         }
     }
 
@@ -107,6 +111,16 @@ impl ToolDescriptor {
         description: Option<&'static str>,
     ) {
         (param.describe)(&mut self.input, name, description);
+    }
+
+    /// The tool's own timeout (`#[tool(timeout = "5s")]`), in milliseconds.
+    pub fn timeout_ms(&mut self, millis: u64) {
+        self.timeout = Some(std::time::Duration::from_millis(millis));
+    }
+
+    /// Marks the tool sensitive (`#[tool(sensitive)]`): audited, arguments redacted in logs.
+    pub fn sensitive(&mut self) {
+        self.sensitive = true;
     }
 
     /// Adds middleware around this tool only.

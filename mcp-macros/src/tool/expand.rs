@@ -26,6 +26,13 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
     let marker = marker(&tool.func, "#[tool]", "tools!");
     let (ret, ret_span) = tool.func.return_type();
     let middleware = crate::common::middleware_stmts(tool.attr.middleware.as_ref(), &private);
+    let timeout = tool
+        .attr
+        .timeout
+        .as_ref()
+        .and_then(|t| crate::common::parse_duration_ms(t).ok())
+        .map(|ms| quote!(__mcp_d.timeout_ms(#ms);));
+    let sensitive = (tool.attr.sensitive == Some(true)).then(|| quote!(__mcp_d.sensitive();));
     let tags = tool.attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
@@ -122,6 +129,8 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
                     #title
                     #annotations
                     #tags
+                    #timeout
+                    #sensitive
                     #(#middleware)*
                     #(#describe_params)*
                     #describe_output

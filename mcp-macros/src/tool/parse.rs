@@ -20,6 +20,10 @@ pub struct ToolAttr {
     pub annotations: Option<SpannedValue<Annotations>>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<syn::LitStr>>,
+    /// A timeout for this tool: `timeout = "5s"` (`ms`, `s`, `m`, `h`).
+    pub timeout: Option<SpannedValue<String>>,
+    /// Marks the tool sensitive: audited, arguments redacted.
+    pub sensitive: Option<bool>,
     /// Middleware around this component only, innermost: `middleware = [a, b]`.
     pub middleware: Option<crate::common::ExprList>,
     /// The path of the runtime crate, for crates that re-export it.

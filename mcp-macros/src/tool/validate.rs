@@ -36,4 +36,9 @@ pub fn validate(tool: &ToolFn, errors: &mut Accumulator) {
         );
     }
     crate::common::check_tags(attr.tags.as_deref(), errors);
+    if let Some(timeout) = &attr.timeout
+        && let Err(problem) = crate::common::parse_duration_ms(timeout)
+    {
+        errors.push(Error::custom(problem).with_span(&timeout.span()));
+    }
 }

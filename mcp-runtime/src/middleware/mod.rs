@@ -29,6 +29,19 @@
 use std::fmt;
 use std::sync::Arc;
 
+// Built-in middleware, one module each.
+mod audit;
+mod cache;
+mod circuit;
+mod errors;
+mod logging;
+mod rate_limit;
+mod retry;
+mod size;
+mod timeout;
+mod timing;
+// Re-exports of the built-ins (one line per module, added with the module):
+
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
     CallToolResult, Extensions, GetPromptResult, JsonObject, Prompt, ReadResourceResult, RequestId,
@@ -38,6 +51,7 @@ use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
 use crate::context::{FromRequestCx, RequestCx};
+pub use crate::server::{ComponentInfo, ComponentKind};
 use crate::error::ToolError;
 use crate::tool::BoxFuture;
 

@@ -1,0 +1,1 @@
+//! Built-in middleware: `rate_limit` (being written).

@@ -1,0 +1,1 @@
+//! Built-in middleware: `retry` (being written).
