@@ -1,7 +1,7 @@
 //! The command line every server gets through [`Server::run`].
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
@@ -95,13 +95,20 @@ impl Server {
             transport: Transport::Stdio,
         });
         // Serving logs what a server operator wants to see; one-shot commands only problems.
-        init_stderr_logging(match command {
+        let filter = match command {
             Command::Serve { .. } => "info,rmcp=warn",
             Command::Inspect
             | Command::Call { .. }
             | Command::Read { .. }
             | Command::Prompt { .. } => "warn,rmcp=error",
-        });
+        };
+        crate::logging::init(
+            crate::logging::LogTransport::Stdio,
+            &crate::logging::LogConfig {
+                filter: filter.to_owned(),
+                ..Default::default()
+            },
+        )?;
         match command {
             Command::Serve {
                 transport: Transport::Stdio,
@@ -180,16 +187,4 @@ fn print_json(value: &Value) -> Result<(), Error> {
     serde_json::to_writer_pretty(&mut stdout, value).map_err(std::io::Error::from)?;
     writeln!(stdout)?;
     Ok(())
-}
-
-/// Logs to stderr, unless the application installed its own subscriber.
-fn init_stderr_logging(default_filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // MCP clients write a server's stderr to log files: colour only a terminal.
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }

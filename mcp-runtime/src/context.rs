@@ -23,6 +23,8 @@ use crate::tool::Requirements;
 /// Extractors ([`FromRequestCx`]) read from it; user code normally sees it only through them.
 pub struct RequestCx {
     pub(crate) request: Arc<RequestContext<RoleServer>>,
+    #[allow(deprecated)]
+    pub(crate) log_level: Option<rmcp::model::LoggingLevel>,
     pub(crate) server: crate::Server,
     pub(crate) shared: Arc<Shared>,
     pub(crate) component: Arc<str>,
@@ -115,8 +117,12 @@ pub trait FromRequestCx: Sized + Send + 'static {
 #[derive(Clone)]
 pub struct Ctx {
     request: Arc<RequestContext<RoleServer>>,
+    #[allow(deprecated)]
+    log_level: Option<rmcp::model::LoggingLevel>,
+    component: Arc<str>,
 }
 
+#[allow(deprecated)] // MCP logging is gone from 2026-07-28 on; older versions still have it.
 impl Ctx {
     /// The JSON-RPC id of this request.
     pub fn request_id(&self) -> &RequestId {
@@ -181,6 +187,48 @@ impl Ctx {
     pub fn peer(&self) -> &Peer<RoleServer> {
         &self.request.peer
     }
+
+    /// Sends a `debug` message to the client (`notifications/message`), if its protocol
+    /// version has logging and its level (`logging/setLevel`) lets it through. Returns whether
+    /// it was sent. The message is also a `tracing` event in the server's own logs.
+    pub async fn debug(&self, message: impl Into<String>) -> bool {
+        let message = message.into();
+        tracing::debug!(component = &*self.component, "{message}");
+        self.log(rmcp::model::LoggingLevel::Debug, message).await
+    }
+
+    /// Sends an `info` message to the client; see [`debug`](Self::debug).
+    pub async fn info(&self, message: impl Into<String>) -> bool {
+        let message = message.into();
+        tracing::info!(component = &*self.component, "{message}");
+        self.log(rmcp::model::LoggingLevel::Info, message).await
+    }
+
+    /// Sends a `warning` message to the client; see [`debug`](Self::debug).
+    pub async fn warning(&self, message: impl Into<String>) -> bool {
+        let message = message.into();
+        tracing::warn!(component = &*self.component, "{message}");
+        self.log(rmcp::model::LoggingLevel::Warning, message).await
+    }
+
+    /// Sends an `error` message to the client; see [`debug`](Self::debug).
+    pub async fn error(&self, message: impl Into<String>) -> bool {
+        let message = message.into();
+        tracing::error!(component = &*self.component, "{message}");
+        self.log(rmcp::model::LoggingLevel::Error, message).await
+    }
+
+    #[allow(deprecated)]
+    async fn log(&self, level: rmcp::model::LoggingLevel, message: String) -> bool {
+        crate::logging::send(
+            &self.request,
+            self.log_level,
+            level,
+            &self.component,
+            message,
+        )
+        .await
+    }
 }
 
 impl fmt::Debug for Ctx {
@@ -195,6 +243,8 @@ impl FromRequestCx for Ctx {
     fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
         Ok(Ctx {
             request: cx.request.clone(),
+            log_level: cx.log_level,
+            component: cx.component.clone(),
         })
     }
 }

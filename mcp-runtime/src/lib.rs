@@ -5,6 +5,7 @@ mod cli;
 pub mod completion;
 pub mod context;
 pub mod error;
+pub mod logging;
 pub mod middleware;
 mod output;
 pub mod prompt;

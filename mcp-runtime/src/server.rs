@@ -199,7 +199,9 @@ impl ServerBuilder {
         if let Some(title) = self.title {
             implementation = implementation.with_title(title);
         }
+        #[allow(deprecated)]
         let mut capabilities = ServerCapabilities::builder()
+            .enable_logging()
             .enable_tools()
             .enable_tool_list_changed()
             .build();
@@ -657,6 +659,9 @@ struct Live {
     disabled: RwLock<Disabled>,
     peers: Mutex<Vec<Peer<RoleServer>>>,
     subscriptions: Mutex<HashMap<String, Vec<Peer<RoleServer>>>>,
+    /// The level each session set with `logging/setLevel`.
+    #[allow(deprecated)]
+    log_levels: Mutex<HashMap<usize, rmcp::model::LoggingLevel>>,
 }
 
 #[derive(Default)]
@@ -934,6 +939,12 @@ impl Server {
         peers.clone()
     }
 
+    #[allow(deprecated)]
+    fn log_level(&self, context: &RequestContext<RoleServer>) -> Option<rmcp::model::LoggingLevel> {
+        let key = session_key(&context.peer)?;
+        lock(&self.inner.live.log_levels).get(&key).copied()
+    }
+
     fn request_cx(
         &self,
         context: RequestContext<RoleServer>,
@@ -942,6 +953,7 @@ impl Server {
         output: OutputMode,
     ) -> RequestCx {
         RequestCx {
+            log_level: self.log_level(&context),
             request: Arc::new(context),
             server: self.clone(),
             shared: shared.clone(),
@@ -1081,7 +1093,11 @@ impl Server {
             map,
             whole_object: tool.whole_object,
         };
-        let run = AssertUnwindSafe((tool.call)(cx, args)).catch_unwind();
+        let sink = crate::logging::sink_for(&cx.request, cx.log_level);
+        let run = crate::logging::with_client(
+            sink,
+            AssertUnwindSafe((tool.call)(cx, args)).catch_unwind(),
+        );
         let outcome = match tool.timeout {
             None => run.await,
             Some(limit) => match tokio::time::timeout(limit, run).await {
@@ -1166,9 +1182,12 @@ impl Server {
             Arc::from(resource.name.as_str()),
             OutputMode::Unstructured,
         );
-        match AssertUnwindSafe((resource.read)(cx, vars))
-            .catch_unwind()
-            .await
+        let sink = crate::logging::sink_for(&cx.request, cx.log_level);
+        match crate::logging::with_client(
+            sink,
+            AssertUnwindSafe((resource.read)(cx, vars)).catch_unwind(),
+        )
+        .await
         {
             Ok(Ok(contents)) => Ok(ReadResourceResult::new(contents)),
             Ok(Err(error)) => Err(error.into_mcp(("uri", &uri), mask)),
@@ -1190,9 +1209,12 @@ impl Server {
             prompt.name.clone(),
             OutputMode::Unstructured,
         );
-        match AssertUnwindSafe((prompt.get)(cx, args))
-            .catch_unwind()
-            .await
+        let sink = crate::logging::sink_for(&cx.request, cx.log_level);
+        match crate::logging::with_client(
+            sink,
+            AssertUnwindSafe((prompt.get)(cx, args)).catch_unwind(),
+        )
+        .await
         {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(error)) => Err(error.into_mcp(("prompt", &get.name), mask)),
@@ -1499,6 +1521,18 @@ impl ServerHandler for Server {
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
         self.completions(request).await
+    }
+
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if let Some(key) = session_key(&context.peer) {
+            lock(&self.inner.live.log_levels).insert(key, request.level);
+        }
+        Ok(())
     }
 
     async fn initialize(

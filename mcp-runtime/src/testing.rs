@@ -208,6 +208,14 @@ impl TestClient {
         tokio::time::timeout(timeout, wait).await.ok()
     }
 
+    /// Sets the minimum level of log messages the server sends this client
+    /// (`logging/setLevel`).
+    #[allow(deprecated)]
+    pub async fn set_log_level(&self, level: rmcp::model::LoggingLevel) -> Result<(), ClientError> {
+        let params = rmcp::model::SetLevelRequestParams::new(level);
+        Ok(self.service.set_level(params).await?)
+    }
+
     /// Lists every static resource.
     pub async fn list_resources(&self) -> Result<Vec<Resource>, ClientError> {
         Ok(self.service.list_all_resources().await?)

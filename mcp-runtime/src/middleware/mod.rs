@@ -51,8 +51,8 @@ use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
 use crate::context::{FromRequestCx, RequestCx};
-pub use crate::server::{ComponentInfo, ComponentKind};
 use crate::error::ToolError;
+pub use crate::server::{ComponentInfo, ComponentKind};
 use crate::tool::BoxFuture;
 
 /// Cross-cutting behaviour around requests. Implement the hooks you need; the others pass the
@@ -621,6 +621,7 @@ impl<T: FromRequestCx> MiddlewareParam for T {
         let server = next.server();
         let cx = RequestCx {
             request: Arc::new(context.clone()),
+            log_level: None,
             server: server.clone(),
             shared: server.shared().clone(),
             component: Arc::from(""),

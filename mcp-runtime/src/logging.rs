@@ -1,0 +1,342 @@
+//! Logging that respects the transport.
+//!
+//! - On **stdio**, stdout carries protocol messages alone: logs go to stderr (or a file), and
+//!   [`Server::serve_stdio`](crate::Server::serve_stdio) points file descriptor 1 at stderr so
+//!   that even a stray `println!` cannot corrupt the stream.
+//! - On **HTTP**, logs are JSON lines on stdout, for log collectors.
+//! - **To the client**: inside a request, `tracing` events at or above the level the client set
+//!   with `logging/setLevel` are also sent to that client as `notifications/message`, where the
+//!   negotiated protocol version still has them (logging was removed in 2026-07-28). [`Ctx`]
+//!   has [`debug`](crate::Ctx::debug), [`info`](crate::Ctx::info),
+//!   [`warning`](crate::Ctx::warning) and [`error`](crate::Ctx::error) helpers that log to the
+//!   client explicitly.
+//!
+//! [`init`] installs all of this; [`client_layer`] is the client-forwarding layer alone, for
+//! applications that build their own subscriber.
+//!
+//! [`Ctx`]: crate::Ctx
+
+#![allow(deprecated)] // rmcp marks MCP logging deprecated: it is gone from 2026-07-28 on.
+
+use std::fmt::{self, Write as _};
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam, ProtocolVersion};
+use rmcp::service::RequestContext;
+use rmcp::{Peer, RoleServer};
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::prelude::*;
+
+use crate::error::Error;
+
+/// Where the process's logs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogTransport {
+    /// Serving stdio: logs to stderr (or a file), never stdout.
+    #[default]
+    Stdio,
+    /// Serving HTTP: JSON lines to stdout (or a file).
+    Http,
+}
+
+/// The format of the process's logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// Human-readable lines (the default on stdio).
+    #[default]
+    Text,
+    /// One JSON object per line (the default on HTTP).
+    Json,
+}
+
+/// How to log: the filter, the format and an optional file.
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// A `tracing` filter, like `info` or `info,my_server=debug`; `RUST_LOG` overrides it.
+    pub filter: String,
+    /// The format; `None` picks the transport's default.
+    pub format: Option<LogFormat>,
+    /// Write to this file (appending) instead of stderr/stdout.
+    pub file: Option<PathBuf>,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info,rmcp=warn".to_owned(),
+            format: None,
+            file: None,
+        }
+    }
+}
+
+/// Installs the process's logging for `transport`, plus the layer that forwards request logs
+/// to clients. Does nothing if the application already installed a subscriber.
+pub fn init(transport: LogTransport, config: &LogConfig) -> Result<(), Error> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.filter))
+        .map_err(|error| {
+            Error::Usage(format!("invalid log filter `{}`: {error}", config.filter))
+        })?;
+    let format = config.format.unwrap_or(match transport {
+        LogTransport::Stdio => LogFormat::Text,
+        LogTransport::Http => LogFormat::Json,
+    });
+    let writer = match &config.file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|error| {
+                    Error::Usage(format!(
+                        "cannot open the log file {}: {error}",
+                        path.display()
+                    ))
+                })?;
+            Writer::File(Arc::new(std::sync::Mutex::new(file)))
+        }
+        None => match transport {
+            LogTransport::Stdio => Writer::Stderr,
+            LogTransport::Http => Writer::Stdout,
+        },
+    };
+    let ansi =
+        matches!(writer, Writer::Stderr) && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(ansi);
+    let fmt = match format {
+        LogFormat::Text => fmt.boxed(),
+        LogFormat::Json => fmt.json().boxed(),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(client_layer())
+        .try_init();
+    Ok(())
+}
+
+/// Where formatted logs are written.
+#[derive(Clone)]
+enum Writer {
+    Stderr,
+    Stdout,
+    File(Arc<std::sync::Mutex<std::fs::File>>),
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Writer {
+    type Writer = Box<dyn std::io::Write + 'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        match self {
+            Writer::Stderr => Box::new(std::io::stderr()),
+            Writer::Stdout => Box::new(std::io::stdout()),
+            Writer::File(file) => Box::new(FileWriter(file)),
+        }
+    }
+}
+
+struct FileWriter<'a>(&'a std::sync::Mutex<std::fs::File>);
+
+impl std::io::Write for FileWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut file = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        file.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut file = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        file.flush()
+    }
+}
+
+/// The layer that forwards `tracing` events inside a request to that request's client, as
+/// `notifications/message`, when the client asked for them with `logging/setLevel`.
+pub fn client_layer() -> ClientLayer {
+    ClientLayer { _private: () }
+}
+
+/// See [`client_layer`].
+#[derive(Debug)]
+pub struct ClientLayer {
+    _private: (),
+}
+
+impl<S: Subscriber> Layer<S> for ClientLayer {
+    fn on_event(&self, event: &Event<'_>, _cx: Context<'_, S>) {
+        let target = event.metadata().target();
+        // The SDK's own events (and rmcp's, which may come from sending this very
+        // notification) stay in the server's logs.
+        if target.starts_with("rmcp") || target.starts_with("mcp_runtime") {
+            return;
+        }
+        let Ok(Some(sink)) = CLIENT.try_with(Clone::clone) else {
+            return;
+        };
+        let level = from_tracing(*event.metadata().level());
+        if rank(level) < rank(sink.min) {
+            return;
+        }
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let param =
+            LoggingMessageNotificationParam::new(level, fields.into_data()).with_logger(target);
+        // The layer is synchronous; the notification is sent from a task of its own.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = sink.peer.notify_logging_message(param).await;
+            });
+        }
+    }
+}
+
+/// A request's client, for logs sent to it.
+#[derive(Clone)]
+pub(crate) struct ClientSink {
+    peer: Peer<RoleServer>,
+    min: LoggingLevel,
+}
+
+tokio::task_local! {
+    static CLIENT: Option<ClientSink>;
+}
+
+/// Runs `future` with its `tracing` events forwarded to `sink`'s client.
+pub(crate) async fn with_client<F: Future>(sink: Option<ClientSink>, future: F) -> F::Output {
+    match sink {
+        None => future.await,
+        Some(sink) => CLIENT.scope(Some(sink), future).await,
+    }
+}
+
+/// The sink for a request whose session set `min` with `logging/setLevel`, if its protocol
+/// version still has logging.
+pub(crate) fn sink_for(
+    context: &RequestContext<RoleServer>,
+    min: Option<LoggingLevel>,
+) -> Option<ClientSink> {
+    let min = min?;
+    supports_logging(context).then(|| ClientSink {
+        peer: context.peer.clone(),
+        min,
+    })
+}
+
+/// Whether the request's negotiated protocol version has `notifications/message`.
+pub(crate) fn supports_logging(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_none_or(|version| version.as_str() < ProtocolVersion::V_2026_07_28.as_str())
+}
+
+/// Sends one log message to the request's client (what the `Ctx` helpers do).
+pub(crate) async fn send(
+    context: &RequestContext<RoleServer>,
+    min: Option<LoggingLevel>,
+    level: LoggingLevel,
+    logger: &str,
+    message: String,
+) -> bool {
+    if !supports_logging(context) || min.is_some_and(|min| rank(level) < rank(min)) {
+        return false;
+    }
+    let param =
+        LoggingMessageNotificationParam::new(level, Value::String(message)).with_logger(logger);
+    context.peer.notify_logging_message(param).await.is_ok()
+}
+
+/// The severity order of MCP's levels.
+pub(crate) fn rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
+
+fn from_tracing(level: Level) -> LoggingLevel {
+    match level {
+        Level::ERROR => LoggingLevel::Error,
+        Level::WARN => LoggingLevel::Warning,
+        Level::INFO => LoggingLevel::Info,
+        _ => LoggingLevel::Debug,
+    }
+}
+
+/// An event's fields, as the `data` of a log notification: the message alone as a string, or
+/// an object of the message and the fields.
+#[derive(Default)]
+struct Fields {
+    message: Option<String>,
+    fields: Map<String, Value>,
+}
+
+impl Fields {
+    fn into_data(self) -> Value {
+        match (self.message, self.fields.is_empty()) {
+            (Some(message), true) => Value::String(message),
+            (message, _) => {
+                let mut object = self.fields;
+                if let Some(message) = message {
+                    object.insert("message".to_owned(), Value::String(message));
+                }
+                Value::Object(object)
+            }
+        }
+    }
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.insert(field, Value::String(value.to_owned()));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.insert(field, value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.insert(field, value.into());
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.insert(field, value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.insert(field, value.into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let mut text = String::new();
+        let _ = write!(text, "{value:?}");
+        self.insert(field, Value::String(text));
+    }
+}
+
+impl Fields {
+    fn insert(&mut self, field: &Field, value: Value) {
+        if field.name() == "message" {
+            self.message = Some(match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            });
+        } else {
+            self.fields.insert(field.name().to_owned(), value);
+        }
+    }
+}
