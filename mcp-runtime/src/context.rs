@@ -326,20 +326,36 @@ impl<T: Send + Sync + 'static> FromRequestCx for State<T> {
     }
 }
 
-/// The server's shared state values, one per type.
+/// The server's shared state values, one per type. A value given to the builder is set at
+/// once; one promised by a startup hook is a slot filled when the server starts.
 #[derive(Default, Clone)]
 pub(crate) struct StateMap {
-    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    values: HashMap<TypeId, Arc<std::sync::OnceLock<Arc<dyn Any + Send + Sync>>>>,
 }
 
 impl StateMap {
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+        let slot = std::sync::OnceLock::new();
+        let _ = slot.set(Arc::new(value) as Arc<dyn Any + Send + Sync>);
+        self.values.insert(TypeId::of::<T>(), Arc::new(slot));
+    }
+
+    /// Reserves a slot for a value a startup hook will produce.
+    pub(crate) fn promise<T: Send + Sync + 'static>(&mut self) {
+        self.values.entry(TypeId::of::<T>()).or_default();
+    }
+
+    /// Fills a promised slot (a value the builder already had stays).
+    pub(crate) fn fill(&self, type_id: TypeId, value: Arc<dyn Any + Send + Sync>) {
+        if let Some(slot) = self.values.get(&type_id) {
+            let _ = slot.set(value);
+        }
     }
 
     pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.values
             .get(&TypeId::of::<T>())
+            .and_then(|slot| slot.get())
             .cloned()
             .and_then(|value| value.downcast::<T>().ok())
     }

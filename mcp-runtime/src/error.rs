@@ -51,6 +51,9 @@ pub enum Error {
         /// Where the second definition comes from.
         second: String,
     },
+    /// A startup hook failed; the message names the state it was building.
+    #[error("the server could not start: {0}")]
+    Startup(String),
     /// The MCP session could not start (the handshake failed or the transport closed early).
     #[error("the MCP session could not start: {0}")]
     Initialize(String),

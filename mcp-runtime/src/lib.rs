@@ -5,6 +5,7 @@ mod cli;
 pub mod completion;
 pub mod context;
 pub mod error;
+mod lifespan;
 pub mod logging;
 pub mod middleware;
 mod output;

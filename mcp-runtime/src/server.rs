@@ -48,6 +48,9 @@ pub struct ServerBuilder {
     mounts: Vec<(String, Server)>,
     separator: String,
     middleware: Vec<Arc<dyn Middleware>>,
+    startup: Vec<crate::lifespan::StartupHook>,
+    shutdown: Vec<crate::lifespan::ShutdownHook>,
+    grace: std::time::Duration,
     state: StateMap,
     profile: SchemaProfile,
     mask_internal_errors: bool,
@@ -113,6 +116,39 @@ impl ServerBuilder {
     /// server's own middleware runs inside this server's, around its own components only.
     pub fn middleware<M>(mut self, middleware: impl IntoMiddleware<M>) -> Self {
         self.middleware.push(middleware.into_middleware());
+        self
+    }
+
+    /// An async startup hook that builds shared state once per process (a pool, a client):
+    /// its value is the [`State<T>`](crate::State) of every component. It runs when the server
+    /// starts serving (or on [`Server::start`]); if it fails, the server does not start and the
+    /// error names the state type. `build()` knows the state will exist.
+    pub fn on_startup<T, E, F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + Sync + 'static,
+        E: fmt::Display,
+    {
+        self.state.promise::<T>();
+        self.startup.push(crate::lifespan::startup_hook(hook));
+        self
+    }
+
+    /// An async shutdown hook, run once when the server stops (after in-flight requests
+    /// drained): close pools, flush buffers.
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Server) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown.push(crate::lifespan::shutdown_hook(hook));
+        self
+    }
+
+    /// How long a stopping server waits for in-flight requests; 10 seconds by default.
+    pub fn shutdown_grace(mut self, grace: std::time::Duration) -> Self {
+        self.grace = grace;
         self
     }
 
@@ -245,6 +281,7 @@ impl ServerBuilder {
                 middleware: self.middleware.into(),
                 shared,
                 live: Live::default(),
+                lifespan: Arc::new(crate::lifespan::Lifespan::new(self.startup, self.shutdown, self.grace)),
             }),
         })
     }
@@ -642,6 +679,7 @@ struct Inner {
     middleware: Chain,
     shared: Arc<Shared>,
     live: Live,
+    lifespan: Arc<crate::lifespan::Lifespan>,
 }
 
 /// A middleware chain, shared by every request.
@@ -710,6 +748,9 @@ impl Server {
             mounts: Vec::new(),
             separator: "_".to_owned(),
             middleware: Vec::new(),
+            startup: Vec::new(),
+            shutdown: Vec::new(),
+            grace: std::time::Duration::from_secs(10),
             state: StateMap::default(),
             profile: SchemaProfile::default(),
             mask_internal_errors: true,
@@ -773,6 +814,15 @@ impl Server {
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
+    }
+
+    pub(crate) fn lifespan(&self) -> &Arc<crate::lifespan::Lifespan> {
+        &self.inner.lifespan
+    }
+
+    /// Shared state of type `T`, as given to the builder or built by a startup hook.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.inner.shared.state.get::<T>()
     }
 
     /// What middleware can know about the enabled tool `name`.
@@ -967,6 +1017,7 @@ impl Server {
     /// Runs a request through the global middleware (if any), the router, the component's own
     /// middleware (if any), and the component.
     async fn handle(&self, request: Request) -> Result<Response, McpError> {
+        let _in_flight = self.inner.lifespan.track();
         if self.inner.middleware.is_empty() {
             self.route(request).await
         } else {

@@ -13,18 +13,46 @@ impl Server {
     /// Stdout then carries protocol messages alone, even when code writes to it: on Unix, the
     /// protocol keeps a duplicate of the real stdout and file descriptor 1 is pointed at
     /// stderr, so a stray `println!` lands in the logs instead of corrupting the stream.
+    ///
+    /// This is the whole life of a stdio server: startup hooks first, then serving until stdin
+    /// closes or the process gets SIGINT/SIGTERM, then a graceful [`shutdown`](Self::shutdown)
+    /// (in-flight requests drain, shutdown hooks run).
     pub async fn serve_stdio(self) -> Result<(), Error> {
+        self.start().await?;
+        // rmcp's reader reads a piped stdin on the reactor rather than a blocking thread, so a
+        // signal can stop the server while the client keeps stdin open (a blocked read would
+        // keep the runtime alive). Its writer is not used: fd 1 is about to become stderr.
+        let (input, _) = rmcp::transport::io::stdio_pipes();
         let output = protected_stdout()?;
-        self.serve(tokio::io::join(tokio::io::stdin(), output))
+        let io = tokio::io::join(input, output);
+        let running = ServiceExt::serve(self.clone(), io)
             .await
+            .map_err(|error| Error::Initialize(error.to_string()))?;
+        let stop = running.cancellation_token();
+        let server = self.clone();
+        let on_signal = tokio::spawn(async move {
+            crate::lifespan::stop_signal().await;
+            tracing::info!("stopping: draining in-flight requests");
+            server.shutdown().await;
+            stop.cancel();
+        });
+        let quit = running.waiting().await;
+        on_signal.abort();
+        // After EOF (or a signal): drain what is left and run the shutdown hooks, once.
+        self.shutdown().await;
+        quit.map_err(|error| Error::Session(error.to_string()))?;
+        Ok(())
     }
 
     /// Serves MCP over any byte stream until it closes: a socket, a pipe, one half of a
-    /// `tokio::io::duplex`, or a reader and a writer joined with `tokio::io::join`.
+    /// `tokio::io::duplex`, or a reader and a writer joined with `tokio::io::join`. Runs the
+    /// startup hooks first (once per server); one stream is one session, so shutdown is left
+    /// to the caller ([`Server::shutdown`]).
     pub async fn serve<T>(self, io: T) -> Result<(), Error>
     where
         T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
+        self.start().await?;
         let running = ServiceExt::serve(self, io)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;

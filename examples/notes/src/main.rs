@@ -189,6 +189,10 @@ fn server() -> Result<Server, mcp_runtime::Error> {
         .resources(resources![index, note])
         .prompts(prompts![summarize])
         .mount("stats", stats::server()?)
+        .on_shutdown(|server: Server| async move {
+            let count = server.state::<Notes>().map_or(0, |notes| notes.all().len());
+            tracing::info!(count, "notes: stopped, holding {count} notes");
+        })
         .build()
 }
 

@@ -1,0 +1,210 @@
+//! Lifespan: state built once per process by async startup hooks, shutdown hooks, and a
+//! graceful stop that drains in-flight requests.
+//!
+//! ```no_run
+//! use mcp_runtime::prelude::*;
+//!
+//! struct Pool; // a database pool, an HTTP client…
+//! impl Pool {
+//!     async fn connect() -> Result<Pool, std::io::Error> { Ok(Pool) }
+//!     async fn close(&self) {}
+//! }
+//!
+//! /// Uses the pool.
+//! #[tool]
+//! async fn query(pool: State<Pool>) -> String { "ok".into() }
+//!
+//! # async fn run() -> Result<(), mcp_runtime::Error> {
+//! Server::builder("db")
+//!     .on_startup(Pool::connect) // its `Pool` is the `State<Pool>` of every component
+//!     .on_shutdown(|server: Server| async move {
+//!         if let Some(pool) = server.state::<Pool>() {
+//!             pool.close().await;
+//!         }
+//!     })
+//!     .tools(tools![query])
+//!     .build()? // `State<Pool>` is known to come from the startup hook
+//!     .run()    // startup, serve, and on SIGINT/SIGTERM/EOF: drain, then shutdown
+//!     .await
+//! # }
+//! ```
+
+use std::any::{Any, TypeId};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{Notify, OnceCell};
+
+use crate::error::Error;
+use crate::server::Server;
+use crate::tool::BoxFuture;
+
+/// A startup hook: produces one state value (type-erased) or an error message.
+pub(crate) type StartupHook =
+    Box<dyn FnOnce() -> BoxFuture<'static, Result<(TypeId, Arc<dyn Any + Send + Sync>), String>> + Send>;
+
+/// A shutdown hook.
+pub(crate) type ShutdownHook = Box<dyn FnOnce(Server) -> BoxFuture<'static, ()> + Send>;
+
+/// Wraps a user's startup function.
+pub(crate) fn startup_hook<T, E, F, Fut>(hook: F) -> StartupHook
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + Sync + 'static,
+    E: std::fmt::Display,
+{
+    Box::new(move || {
+        Box::pin(async move {
+            match hook().await {
+                Ok(value) => Ok((TypeId::of::<T>(), Arc::new(value) as Arc<dyn Any + Send + Sync>)),
+                Err(error) => Err(format!(
+                    "the startup hook for `{}` failed: {error}",
+                    std::any::type_name::<T>()
+                )),
+            }
+        })
+    })
+}
+
+/// Wraps a user's shutdown function.
+pub(crate) fn shutdown_hook<F, Fut>(hook: F) -> ShutdownHook
+where
+    F: FnOnce(Server) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Box::new(move |server| Box::pin(hook(server)))
+}
+
+/// A server's lifespan state.
+pub(crate) struct Lifespan {
+    startup: Mutex<Vec<StartupHook>>,
+    started: OnceCell<Result<(), String>>,
+    shutdown: Mutex<Vec<ShutdownHook>>,
+    pub(crate) grace: Duration,
+    stopping: AtomicBool,
+    in_flight: AtomicUsize,
+    idle: Notify,
+}
+
+impl Lifespan {
+    pub(crate) fn new(startup: Vec<StartupHook>, shutdown: Vec<ShutdownHook>, grace: Duration) -> Self {
+        Self {
+            startup: Mutex::new(startup),
+            started: OnceCell::new(),
+            shutdown: Mutex::new(shutdown),
+            grace,
+            stopping: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            idle: Notify::new(),
+        }
+    }
+
+    /// Counts a request as in flight until the guard drops.
+    pub(crate) fn track(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(self.clone())
+    }
+}
+
+/// A request in flight.
+pub(crate) struct InFlight(Arc<Lifespan>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl Server {
+    /// Runs the startup hooks, once per server (clones share it), filling the state they
+    /// produce. Serving calls this; call it yourself to fail fast before serving.
+    pub async fn start(&self) -> Result<(), Error> {
+        let lifespan = self.lifespan();
+        let outcome = lifespan
+            .started
+            .get_or_init(|| async {
+                let hooks = std::mem::take(&mut *lifespan.startup.lock().unwrap_or_else(PoisonError::into_inner));
+                for hook in hooks {
+                    let (type_id, value) = hook().await?;
+                    self.shared().state.fill(type_id, value);
+                }
+                tracing::debug!(server = self.name(), "startup hooks done");
+                Ok(())
+            })
+            .await;
+        outcome.clone().map_err(Error::Startup)
+    }
+
+    /// Whether the startup hooks have finished successfully.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.lifespan().started.get(), Some(Ok(())))
+    }
+
+    /// How many requests are being handled right now.
+    pub fn in_flight(&self) -> usize {
+        self.lifespan().in_flight.load(Ordering::Acquire)
+    }
+
+    /// Stops gracefully: waits for in-flight requests (up to the grace period set with
+    /// [`ServerBuilder::shutdown_grace`](crate::ServerBuilder::shutdown_grace), 10 seconds by
+    /// default), then runs the shutdown hooks, once. Returns how many requests were still in
+    /// flight when the grace period ended.
+    pub async fn shutdown(&self) -> usize {
+        let lifespan = self.lifespan();
+        lifespan.stopping.store(true, Ordering::Release);
+        let drained = tokio::time::timeout(lifespan.grace, async {
+            loop {
+                let idle = lifespan.idle.notified();
+                if lifespan.in_flight.load(Ordering::Acquire) == 0 {
+                    break;
+                }
+                idle.await;
+            }
+        })
+        .await;
+        let abandoned = if drained.is_ok() {
+            0
+        } else {
+            let left = lifespan.in_flight.load(Ordering::Acquire);
+            tracing::warn!(left, "the shutdown grace period ended with requests in flight");
+            left
+        };
+        let hooks = std::mem::take(&mut *lifespan.shutdown.lock().unwrap_or_else(PoisonError::into_inner));
+        for hook in hooks {
+            hook(self.clone()).await;
+        }
+        abandoned
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) has begun.
+    pub fn is_stopping(&self) -> bool {
+        self.lifespan().stopping.load(Ordering::Acquire)
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub(crate) async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
