@@ -3,9 +3,10 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use serde_json::Value;
 
+use crate::config::{Settings, Transport};
 use crate::error::Error;
 use crate::server::Server;
 use crate::testing::TestClient;
@@ -21,9 +22,10 @@ struct Cli {
 enum Command {
     /// Serve MCP (the default): over stdio, which is what an MCP client spawns.
     Serve {
-        /// The transport to serve on.
-        #[arg(long, value_enum, default_value_t = Transport::Stdio)]
-        transport: Transport,
+        /// The transport to serve on (`stdio` or `http`); the `transport` setting
+        /// (`MCP_TRANSPORT`) by default, which is `stdio`.
+        #[arg(long)]
+        transport: Option<Transport>,
     },
     /// Print the server's identity and its components, with their schemas, as JSON.
     Inspect,
@@ -48,12 +50,6 @@ enum Command {
         #[arg(default_value = "{}")]
         arguments: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Transport {
-    /// MCP over stdin and stdout.
-    Stdio,
 }
 
 impl Server {
@@ -91,31 +87,32 @@ impl Server {
                 };
             }
         };
-        let command = cli.command.unwrap_or(Command::Serve {
-            transport: Transport::Stdio,
-        });
-        // Serving logs what a server operator wants to see; one-shot commands only problems.
-        let filter = match command {
-            Command::Serve { .. } => "info,rmcp=warn",
-            Command::Inspect
-            | Command::Call { .. }
-            | Command::Read { .. }
-            | Command::Prompt { .. } => "warn,rmcp=error",
+        let command = cli.command.unwrap_or(Command::Serve { transport: None });
+        // The builder's settings, or this process's (defaults, `mcp.toml`, `.env`, `MCP_*`).
+        let settings = match self.settings() {
+            Some(settings) => settings.clone(),
+            None => Settings::load()?,
         };
-        crate::logging::init(
-            crate::logging::LogTransport::Stdio,
-            &crate::logging::LogConfig {
-                filter: filter.to_owned(),
-                ..Default::default()
-            },
-        )?;
+        let transport = match &command {
+            Command::Serve { transport } => transport.unwrap_or(settings.transport),
+            _ => Transport::Stdio,
+        };
+        let mut log = settings.log.clone();
+        if !matches!(command, Command::Serve { .. }) {
+            // One-shot commands print their result on stdout; their logs are only problems.
+            log.level = "warn,rmcp=error".to_owned();
+        }
+        crate::logging::init(transport, &log)?;
         match command {
-            Command::Serve {
-                transport: Transport::Stdio,
-            } => {
-                tracing::info!(server = self.name(), "serving MCP over stdio");
-                self.serve_stdio().await
-            }
+            Command::Serve { .. } => match transport {
+                Transport::Stdio => {
+                    tracing::info!(server = self.name(), "serving MCP over stdio");
+                    self.serve_stdio().await
+                }
+                other => Err(Error::Usage(format!(
+                    "the `{other:?}` transport is not available in this version: serve over stdio"
+                ))),
+            },
             Command::Inspect => print_json(&self.inspect()),
             Command::Call { tool, arguments } => self.call_once(&tool, &arguments).await,
             Command::Read { uri } => self.read_once(&uri).await,

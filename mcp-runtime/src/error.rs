@@ -51,6 +51,9 @@ pub enum Error {
         /// Where the second definition comes from.
         second: String,
     },
+    /// A setting is invalid; the message names the variable (or file and key) and the value.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// A startup hook failed; the message names the state it was building.
     #[error("the server could not start: {0}")]
     Startup(String),
@@ -171,9 +174,9 @@ pub(crate) fn format_duration(duration: std::time::Duration) -> String {
     let millis = duration.as_millis();
     if millis < 1_000 {
         format!("{millis}ms")
-    } else if millis % 60_000 == 0 {
+    } else if millis.is_multiple_of(60_000) {
         format!("{}m", millis / 60_000)
-    } else if millis % 1_000 == 0 {
+    } else if millis.is_multiple_of(1_000) {
         format!("{}s", millis / 1_000)
     } else {
         format!("{:.1}s", duration.as_secs_f64())

@@ -3,6 +3,7 @@
 
 mod cli;
 pub mod completion;
+pub mod config;
 pub mod context;
 pub mod error;
 mod lifespan;
@@ -19,6 +20,7 @@ mod transport;
 mod uri;
 
 pub use completion::Completion;
+pub use config::{ConfigError, Secret, Settings};
 pub use context::{Ctx, FromRequestCx, RequestCx, State};
 pub use error::{Error, ToolError};
 pub use output::{IntoContent, IntoContents, ToolOutput};

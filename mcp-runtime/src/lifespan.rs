@@ -42,8 +42,9 @@ use crate::server::Server;
 use crate::tool::BoxFuture;
 
 /// A startup hook: produces one state value (type-erased) or an error message.
-pub(crate) type StartupHook =
-    Box<dyn FnOnce() -> BoxFuture<'static, Result<(TypeId, Arc<dyn Any + Send + Sync>), String>> + Send>;
+pub(crate) type StartupHook = Box<
+    dyn FnOnce() -> BoxFuture<'static, Result<(TypeId, Arc<dyn Any + Send + Sync>), String>> + Send,
+>;
 
 /// A shutdown hook.
 pub(crate) type ShutdownHook = Box<dyn FnOnce(Server) -> BoxFuture<'static, ()> + Send>;
@@ -59,7 +60,10 @@ where
     Box::new(move || {
         Box::pin(async move {
             match hook().await {
-                Ok(value) => Ok((TypeId::of::<T>(), Arc::new(value) as Arc<dyn Any + Send + Sync>)),
+                Ok(value) => Ok((
+                    TypeId::of::<T>(),
+                    Arc::new(value) as Arc<dyn Any + Send + Sync>,
+                )),
                 Err(error) => Err(format!(
                     "the startup hook for `{}` failed: {error}",
                     std::any::type_name::<T>()
@@ -90,7 +94,11 @@ pub(crate) struct Lifespan {
 }
 
 impl Lifespan {
-    pub(crate) fn new(startup: Vec<StartupHook>, shutdown: Vec<ShutdownHook>, grace: Duration) -> Self {
+    pub(crate) fn new(
+        startup: Vec<StartupHook>,
+        shutdown: Vec<ShutdownHook>,
+        grace: Duration,
+    ) -> Self {
         Self {
             startup: Mutex::new(startup),
             started: OnceCell::new(),
@@ -128,7 +136,12 @@ impl Server {
         let outcome = lifespan
             .started
             .get_or_init(|| async {
-                let hooks = std::mem::take(&mut *lifespan.startup.lock().unwrap_or_else(PoisonError::into_inner));
+                let hooks = std::mem::take(
+                    &mut *lifespan
+                        .startup
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner),
+                );
                 for hook in hooks {
                     let (type_id, value) = hook().await?;
                     self.shared().state.fill(type_id, value);
@@ -171,10 +184,18 @@ impl Server {
             0
         } else {
             let left = lifespan.in_flight.load(Ordering::Acquire);
-            tracing::warn!(left, "the shutdown grace period ended with requests in flight");
+            tracing::warn!(
+                left,
+                "the shutdown grace period ended with requests in flight"
+            );
             left
         };
-        let hooks = std::mem::take(&mut *lifespan.shutdown.lock().unwrap_or_else(PoisonError::into_inner));
+        let hooks = std::mem::take(
+            &mut *lifespan
+                .shutdown
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         for hook in hooks {
             hook(self.clone()).await;
         }
@@ -187,24 +208,53 @@ impl Server {
     }
 }
 
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub(crate) async fn stop_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM listeners. They are registered when created, so a
+/// signal that arrives before anyone waits is not lost to the default action (which would kill
+/// the process without draining).
+pub(crate) struct StopSignal {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignal {
+    /// Registers the listeners now.
+    pub(crate) fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
+    }
+
+    /// Completes when a stop signal arrives.
+    pub(crate) async fn recv(self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = next(self.interrupt) => {}
+                () = next(self.terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

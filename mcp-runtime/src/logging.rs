@@ -20,7 +20,6 @@
 
 use std::fmt::{self, Write as _};
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam, ProtocolVersion};
@@ -34,62 +33,28 @@ use tracing_subscriber::prelude::*;
 
 use crate::error::Error;
 
-/// Where the process's logs go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum LogTransport {
-    /// Serving stdio: logs to stderr (or a file), never stdout.
-    #[default]
-    Stdio,
-    /// Serving HTTP: JSON lines to stdout (or a file).
-    Http,
-}
-
-/// The format of the process's logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum LogFormat {
-    /// Human-readable lines (the default on stdio).
-    #[default]
-    Text,
-    /// One JSON object per line (the default on HTTP).
-    Json,
-}
-
-/// How to log: the filter, the format and an optional file.
-#[derive(Debug, Clone)]
-pub struct LogConfig {
-    /// A `tracing` filter, like `info` or `info,my_server=debug`; `RUST_LOG` overrides it.
-    pub filter: String,
-    /// The format; `None` picks the transport's default.
-    pub format: Option<LogFormat>,
-    /// Write to this file (appending) instead of stderr/stdout.
-    pub file: Option<PathBuf>,
-}
-
-impl Default for LogConfig {
-    fn default() -> Self {
-        Self {
-            filter: "info,rmcp=warn".to_owned(),
-            format: None,
-            file: None,
-        }
-    }
-}
+pub use crate::config::{LogFormat, LogSettings, Transport};
 
 /// Installs the process's logging for `transport`, plus the layer that forwards request logs
 /// to clients. Does nothing if the application already installed a subscriber.
-pub fn init(transport: LogTransport, config: &LogConfig) -> Result<(), Error> {
+///
+/// `settings.level` is a level or a `tracing` filter; a bare level keeps rmcp's own chatter at
+/// `warn`. `RUST_LOG`, when set, wins.
+pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
+    let level = settings.level.trim();
+    let filter_text = if level.contains([',', '=']) {
+        level.to_owned()
+    } else {
+        format!("{level},rmcp=warn")
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.filter))
-        .map_err(|error| {
-            Error::Usage(format!("invalid log filter `{}`: {error}", config.filter))
-        })?;
-    let format = config.format.unwrap_or(match transport {
-        LogTransport::Stdio => LogFormat::Text,
-        LogTransport::Http => LogFormat::Json,
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&filter_text))
+        .map_err(|error| Error::Usage(format!("invalid log filter `{filter_text}`: {error}")))?;
+    let format = settings.format.unwrap_or(match transport {
+        Transport::Http => LogFormat::Json,
+        _ => LogFormat::Text,
     });
-    let writer = match &config.file {
+    let writer = match &settings.file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
@@ -104,8 +69,8 @@ pub fn init(transport: LogTransport, config: &LogConfig) -> Result<(), Error> {
             Writer::File(Arc::new(std::sync::Mutex::new(file)))
         }
         None => match transport {
-            LogTransport::Stdio => Writer::Stderr,
-            LogTransport::Http => Writer::Stdout,
+            Transport::Http => Writer::Stdout,
+            _ => Writer::Stderr,
         },
     };
     let ansi =
@@ -114,8 +79,8 @@ pub fn init(transport: LogTransport, config: &LogConfig) -> Result<(), Error> {
         .with_writer(writer)
         .with_ansi(ansi);
     let fmt = match format {
-        LogFormat::Text => fmt.boxed(),
         LogFormat::Json => fmt.json().boxed(),
+        _ => fmt.boxed(),
     };
     let _ = tracing_subscriber::registry()
         .with(filter)

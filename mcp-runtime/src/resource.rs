@@ -417,8 +417,8 @@ impl ContentsRoute {
         self,
         value: T,
         _vars: &ResourceVars,
-    ) -> Vec<ResourceContents> {
-        value.into_resource_contents()
+    ) -> Result<Vec<ResourceContents>, ResourceError> {
+        Ok(value.into_resource_contents())
     }
 }
 

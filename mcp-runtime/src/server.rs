@@ -48,6 +48,8 @@ pub struct ServerBuilder {
     mounts: Vec<(String, Server)>,
     separator: String,
     middleware: Vec<Arc<dyn Middleware>>,
+    settings: Option<crate::config::Settings>,
+    default_timeout: Option<std::time::Duration>,
     startup: Vec<crate::lifespan::StartupHook>,
     shutdown: Vec<crate::lifespan::ShutdownHook>,
     grace: std::time::Duration,
@@ -119,6 +121,22 @@ impl ServerBuilder {
         self
     }
 
+    /// Applies settings (see [`Settings`](crate::Settings), usually `Settings::load()?`):
+    /// internal-error masking, the default tool timeout, and what `run` serves on and how it
+    /// logs.
+    pub fn settings(mut self, settings: crate::config::Settings) -> Self {
+        self.mask_internal_errors = settings.mask_internal_errors;
+        self.default_timeout = settings.timeout.default;
+        self.settings = Some(settings);
+        self
+    }
+
+    /// A timeout for every tool that does not declare its own (`#[tool(timeout = "…")]`).
+    pub fn default_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.default_timeout = Some(timeout);
+        self
+    }
+
     /// An async startup hook that builds shared state once per process (a pool, a client):
     /// its value is the [`State<T>`](crate::State) of every component. It runs when the server
     /// starts serving (or on [`Server::start`]); if it fails, the server does not start and the
@@ -181,6 +199,7 @@ impl ServerBuilder {
         let shared = Arc::new(Shared {
             state: self.state,
             mask_internal_errors: self.mask_internal_errors,
+            default_timeout: self.default_timeout,
         });
         let cx = SchemaCx::new(self.profile);
         let mut registry = Registry::default();
@@ -281,7 +300,12 @@ impl ServerBuilder {
                 middleware: self.middleware.into(),
                 shared,
                 live: Live::default(),
-                lifespan: Arc::new(crate::lifespan::Lifespan::new(self.startup, self.shutdown, self.grace)),
+                settings: self.settings,
+                lifespan: Arc::new(crate::lifespan::Lifespan::new(
+                    self.startup,
+                    self.shutdown,
+                    self.grace,
+                )),
             }),
         })
     }
@@ -291,6 +315,7 @@ impl ServerBuilder {
 pub(crate) struct Shared {
     pub(crate) state: StateMap,
     pub(crate) mask_internal_errors: bool,
+    pub(crate) default_timeout: Option<std::time::Duration>,
 }
 
 fn check_requirements(
@@ -579,8 +604,8 @@ fn collision(
             _ => Error::Collision {
                 kind,
                 name,
-                first: side(None),
-                second: side(None),
+                first: "a component of this server".to_owned(),
+                second: "another component of this server".to_owned(),
             },
         };
     }
@@ -679,6 +704,7 @@ struct Inner {
     middleware: Chain,
     shared: Arc<Shared>,
     live: Live,
+    settings: Option<crate::config::Settings>,
     lifespan: Arc<crate::lifespan::Lifespan>,
 }
 
@@ -748,6 +774,8 @@ impl Server {
             mounts: Vec::new(),
             separator: "_".to_owned(),
             middleware: Vec::new(),
+            settings: None,
+            default_timeout: None,
             startup: Vec::new(),
             shutdown: Vec::new(),
             grace: std::time::Duration::from_secs(10),
@@ -818,6 +846,11 @@ impl Server {
 
     pub(crate) fn lifespan(&self) -> &Arc<crate::lifespan::Lifespan> {
         &self.inner.lifespan
+    }
+
+    /// The settings given to the builder, if any.
+    pub fn settings(&self) -> Option<&crate::config::Settings> {
+        self.inner.settings.as_ref()
     }
 
     /// Shared state of type `T`, as given to the builder or built by a startup hook.
@@ -1149,7 +1182,7 @@ impl Server {
             sink,
             AssertUnwindSafe((tool.call)(cx, args)).catch_unwind(),
         );
-        let outcome = match tool.timeout {
+        let outcome = match tool.timeout.or(tool.shared.default_timeout) {
             None => run.await,
             Some(limit) => match tokio::time::timeout(limit, run).await {
                 Ok(outcome) => outcome,
@@ -1461,7 +1494,8 @@ impl ServerHandler for Server {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        let position = *self.inner.tool_index.get(name)?;
+        // Disabled tools are unknown here too (rmcp's HTTP transport validates with this).
+        let position = self.find_tool(name)?;
         Some(self.inner.tools[position].listed.clone())
     }
 

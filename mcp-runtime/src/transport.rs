@@ -18,6 +18,7 @@ impl Server {
     /// closes or the process gets SIGINT/SIGTERM, then a graceful [`shutdown`](Self::shutdown)
     /// (in-flight requests drain, shutdown hooks run).
     pub async fn serve_stdio(self) -> Result<(), Error> {
+        let stop_signal = crate::lifespan::StopSignal::install();
         self.start().await?;
         // rmcp's reader reads a piped stdin on the reactor rather than a blocking thread, so a
         // signal can stop the server while the client keeps stdin open (a blocked read would
@@ -31,7 +32,7 @@ impl Server {
         let stop = running.cancellation_token();
         let server = self.clone();
         let on_signal = tokio::spawn(async move {
-            crate::lifespan::stop_signal().await;
+            stop_signal.recv().await;
             tracing::info!("stopping: draining in-flight requests");
             server.shutdown().await;
             stop.cancel();

@@ -1,8 +1,8 @@
 //! Lifespan: startup hooks that build state once, shutdown hooks, graceful draining.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcp_runtime::prelude::*;
@@ -61,7 +61,11 @@ async fn startup_hooks_build_state_once_for_every_session() {
         let result = client.call_tool("which_pool", json!({})).await.unwrap();
         assert_eq!(result.json::<usize>().unwrap(), 41);
     }
-    assert_eq!(starts.load(Ordering::SeqCst), 1, "the hook ran more than once");
+    assert_eq!(
+        starts.load(Ordering::SeqCst),
+        1,
+        "the hook ran more than once"
+    );
 }
 
 #[tokio::test]

@@ -52,7 +52,10 @@ fn sigterm_drains_runs_the_shutdown_hooks_and_exits_cleanly() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     drop(stdin);
@@ -60,5 +63,8 @@ fn sigterm_drains_runs_the_shutdown_hooks_and_exits_cleanly() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(exit.success(), "exit {exit:?}; stderr:\n{stderr}");
     assert!(stderr.contains("draining in-flight requests"), "{stderr}");
-    assert!(stderr.contains("notes: stopped, holding 1 notes"), "{stderr}");
+    assert!(
+        stderr.contains("notes: stopped, holding 1 notes"),
+        "{stderr}"
+    );
 }

@@ -1,1 +1,336 @@
-//! Built-in middleware: `logging` (being written).
+//! Built-in middleware: [`Logging`], one structured `tracing` event per request.
+
+use std::time::{Duration, Instant};
+
+use rmcp::ErrorData as McpError;
+use serde_json::Value;
+
+use super::errors::CorrelationId;
+use super::size::{request_len, response_json, response_len};
+use super::{Middleware, Next, Request, Response};
+use crate::tool::BoxFuture;
+
+/// Keys whose values are redacted by default in logged payloads: a key is secret when,
+/// lower-cased and without `_` and `-`, it contains one of these.
+const DEFAULT_SECRET_KEYS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "authorization",
+    "cookie",
+    "credential",
+    "privatekey",
+    "sessionid",
+];
+
+/// What replaces a redacted value.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A result, and for a tool call one without `isError`.
+    Ok,
+    /// A tool call whose result has `isError: true` (the tool failed, or refused the
+    /// arguments): the call itself succeeded.
+    ToolError,
+    /// A JSON-RPC error.
+    Error,
+}
+
+impl Outcome {
+    /// Classifies a pipeline result.
+    pub fn of(result: &Result<Response, McpError>) -> Self {
+        match result {
+            Ok(Response::CallTool(result)) if result.is_error == Some(true) => Outcome::ToolError,
+            Ok(_) => Outcome::Ok,
+            Err(_) => Outcome::Error,
+        }
+    }
+
+    /// `ok`, `tool_error` or `error`, as logged.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::ToolError => "tool_error",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Structured request logging: one `tracing` event per request, with target
+/// [`Logging::TARGET`] (`mcp_runtime::requests`).
+///
+/// Every event has the fields `method` (`tools/call`, …), `component` (the tool or prompt
+/// name, the resource URI; empty for lists), `request_id`, `duration_ms`, `outcome` (`ok`,
+/// `tool_error` or `error`), `request_bytes` (the serialized arguments, or the URI) and
+/// `response_bytes` (the serialized result), and `correlation_id` when
+/// [`ErrorHandling`](super::ErrorHandling) runs before it. JSON-RPC errors add `error_code` and
+/// `error`, and are logged at `WARN`; everything else at `INFO`.
+///
+/// Payloads are not logged unless [`with_payloads(true)`](Self::with_payloads): then the
+/// fields `request` and `response` hold them as JSON, with the values of secret keys
+/// replaced by `"[redacted]"` at any depth, and cut at [`max_payload`](Self::max_payload)
+/// bytes. A key is secret when, lower-cased and without `_` and `-`, it contains `password`,
+/// `passwd`, `secret`, `token`, `apikey`, `authorization`, `cookie`, `credential`,
+/// `privatekey` or `sessionid` (so `api_key`, `X-Api-Key` and `access_token` are), or one of
+/// the keys added with [`redact`](Self::redact). Only structured values are redacted: a secret
+/// inside free text is not.
+///
+/// When the event's level is disabled, the middleware only passes the request on: it measures
+/// nothing and serializes nothing.
+///
+/// The SDK's own targets never reach the MCP client as log notifications
+/// ([`client_layer`](crate::logging::client_layer) skips them), so payloads stay in the
+/// server's logs.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+/// use mcp_runtime::middleware::Logging;
+///
+/// let builder = Server::builder("notes")
+///     .middleware(Logging::new().with_payloads(true).redact(["ssn", "pin"]));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Logging {
+    payloads: bool,
+    secret_keys: Vec<String>,
+    max_payload: usize,
+}
+
+impl Default for Logging {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logging {
+    /// The `tracing` target of the events.
+    pub const TARGET: &'static str = "mcp_runtime::requests";
+
+    /// Logs every request without payloads.
+    pub fn new() -> Self {
+        Self {
+            payloads: false,
+            secret_keys: DEFAULT_SECRET_KEYS.iter().map(|&k| k.to_owned()).collect(),
+            max_payload: 4096,
+        }
+    }
+
+    /// Whether to log request arguments and results (redacted). Off by default.
+    pub fn with_payloads(mut self, payloads: bool) -> Self {
+        self.payloads = payloads;
+        self
+    }
+
+    /// Adds secret keys, redacted in logged payloads, to the default ones. Matching ignores
+    /// case, `_` and `-`, and a key matches when it contains one of these.
+    pub fn redact<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.secret_keys
+            .extend(keys.into_iter().map(|key| normalize_key(key.as_ref())));
+        self
+    }
+
+    /// The most bytes of each logged payload; the rest is cut and replaced by a note of the
+    /// full size. 4096 by default.
+    pub fn max_payload(mut self, bytes: usize) -> Self {
+        self.max_payload = bytes;
+        self
+    }
+
+    fn payload(&self, mut value: Value) -> String {
+        redact_secrets(&mut value, &self.secret_keys);
+        let mut text = value.to_string();
+        if text.len() > self.max_payload {
+            let total = text.len();
+            let mut cut = self.max_payload;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str(&format!("… ({total} bytes)"));
+        }
+        text
+    }
+}
+
+impl Middleware for Logging {
+    fn on_request(
+        &self,
+        request: Request,
+        next: Next,
+    ) -> BoxFuture<'_, Result<Response, McpError>> {
+        Box::pin(async move {
+            // WARN is the lowest bar any event of this middleware has to pass.
+            if !tracing::enabled!(target: Logging::TARGET, tracing::Level::WARN) {
+                return next.run_request(request).await;
+            }
+            let method = request.method();
+            let component = request.target().unwrap_or_default().to_owned();
+            let request_id = request.request_id().to_string();
+            let correlation_id = request
+                .extensions()
+                .get::<CorrelationId>()
+                .map(CorrelationId::to_string);
+            let request_bytes = request_len(&request);
+            let request_payload = self.payloads.then(|| self.payload(request_json(&request)));
+
+            let started = Instant::now();
+            let result = next.run_request(request).await;
+            let duration_ms = millis(started.elapsed());
+
+            let outcome = Outcome::of(&result);
+            let response_bytes = result.as_ref().map(response_len).unwrap_or(0);
+            let response_payload = match (&result, self.payloads) {
+                (Ok(response), true) => Some(self.payload(response_json(response))),
+                _ => None,
+            };
+            let request_payload = request_payload.as_deref();
+            let response_payload = response_payload.as_deref();
+            let correlation_id = correlation_id.as_deref();
+            match &result {
+                Ok(_) => tracing::info!(
+                    target: Logging::TARGET,
+                    method,
+                    component,
+                    request_id,
+                    correlation_id,
+                    duration_ms,
+                    outcome = outcome.as_str(),
+                    request_bytes,
+                    response_bytes,
+                    request = request_payload,
+                    response = response_payload,
+                    "request handled"
+                ),
+                Err(error) => tracing::warn!(
+                    target: Logging::TARGET,
+                    method,
+                    component,
+                    request_id,
+                    correlation_id,
+                    duration_ms,
+                    outcome = outcome.as_str(),
+                    request_bytes,
+                    response_bytes,
+                    error_code = error.code.0,
+                    error = %error.message,
+                    request = request_payload,
+                    "request failed"
+                ),
+            }
+            result
+        })
+    }
+}
+
+/// A duration in milliseconds, to the microsecond.
+pub(crate) fn millis(duration: Duration) -> f64 {
+    duration.as_micros() as f64 / 1000.0
+}
+
+/// What the request carries, as JSON: a tool's or prompt's arguments, a resource's URI.
+fn request_json(request: &Request) -> Value {
+    match request {
+        Request::CallTool(call) => Value::Object(call.arguments.clone()),
+        Request::GetPrompt(get) => Value::Object(get.arguments.clone()),
+        Request::ReadResource(read) => serde_json::json!({ "uri": read.uri }),
+        _ => Value::Null,
+    }
+}
+
+/// `API-Key` → `apikey`.
+fn normalize_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Replaces, at any depth, the value of every key that contains one of `secret_keys`
+/// (normalized), also inside strings that hold a JSON object or array (a structured result's
+/// text copy). Returns whether it replaced anything.
+pub(crate) fn redact_secrets(value: &mut Value, secret_keys: &[String]) -> bool {
+    let mut redacted = false;
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let key = normalize_key(key);
+                if secret_keys
+                    .iter()
+                    .any(|secret| key.contains(secret.as_str()))
+                {
+                    *value = Value::String(REDACTED.to_owned());
+                    redacted = true;
+                } else {
+                    redacted |= redact_secrets(value, secret_keys);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                redacted |= redact_secrets(item, secret_keys);
+            }
+        }
+        Value::String(text) if text.trim_start().starts_with(['{', '[']) => {
+            if let Ok(mut inner) = serde_json::from_str::<Value>(text)
+                && redact_secrets(&mut inner, secret_keys)
+            {
+                *text = inner.to_string();
+                redacted = true;
+            }
+        }
+        _ => {}
+    }
+    redacted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth() {
+        let keys = Logging::new().redact(["SSN"]).secret_keys;
+        let mut value = json!({
+            "user": "ada",
+            "password": "hunter2",
+            "nested": {"API-Key": "k", "list": [{"access_token": "t", "ok": 1}]},
+            "ssn": "123",
+            "text": "{\"token\":\"t\",\"n\":1}",
+        });
+        assert!(redact_secrets(&mut value, &keys));
+        assert_eq!(
+            value,
+            json!({
+                "user": "ada",
+                "password": REDACTED,
+                "nested": {"API-Key": REDACTED, "list": [{"access_token": REDACTED, "ok": 1}]},
+                "ssn": REDACTED,
+                "text": "{\"n\":1,\"token\":\"[redacted]\"}",
+            })
+        );
+    }
+
+    #[test]
+    fn long_payloads_are_cut_on_a_char_boundary() {
+        let logging = Logging::new().with_payloads(true).max_payload(5);
+        let text = logging.payload(json!("ééééé"));
+        assert!(text.starts_with("\"éé"), "{text}");
+        assert!(text.ends_with("(12 bytes)"), "{text}");
+    }
+}

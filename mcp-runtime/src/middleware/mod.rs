@@ -41,6 +41,16 @@ mod size;
 mod timeout;
 mod timing;
 // Re-exports of the built-ins (one line per module, added with the module):
+pub use audit::{Audit, AuditRecord};
+pub use cache::{Cache, CacheStats};
+pub use circuit::CircuitBreaker;
+pub use errors::{CorrelationId, ErrorHandling};
+pub use logging::{Logging, Outcome};
+pub use rate_limit::{ClientKey, RateLimit};
+pub use retry::Retry;
+pub use size::SizeLimit;
+pub use timeout::Timeout;
+pub use timing::Timing;
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
