@@ -121,12 +121,48 @@ impl ServerBuilder {
         self
     }
 
-    /// Applies settings (see [`Settings`](crate::Settings), usually `Settings::load()?`):
-    /// internal-error masking, the default tool timeout, and what `run` serves on and how it
-    /// logs.
+    /// Applies settings (see [`Settings`](crate::Settings), usually `Settings::load()?`) and
+    /// installs the default middleware stack they describe, outermost first:
+    /// [`ErrorHandling`](crate::middleware::ErrorHandling),
+    /// [`Logging`](crate::middleware::Logging), [`Timing`](crate::middleware::Timing), then
+    /// [`RateLimit`](crate::middleware::RateLimit) (when `rate_limit` is set),
+    /// [`Cache`](crate::middleware::Cache) (when `cache.enabled`) and
+    /// [`Timeout`](crate::middleware::Timeout) (when `timeout.default` is set). Middleware added
+    /// afterwards runs inside this stack.
+    ///
+    /// Also sets internal-error masking, the default tool timeout, the server's name (when
+    /// `name` is set), and what [`run`](Server::run) serves on and how it logs.
     pub fn settings(mut self, settings: crate::config::Settings) -> Self {
+        use crate::middleware::{Cache, ErrorHandling, Logging, RateLimit, Timeout, Timing};
         self.mask_internal_errors = settings.mask_internal_errors;
         self.default_timeout = settings.timeout.default;
+        if let Some(name) = &settings.name {
+            self.name = name.clone();
+        }
+        self = self
+            .middleware(ErrorHandling::new())
+            .middleware(Logging::new())
+            .middleware(Timing::new());
+        let limits = &settings.rate_limit;
+        let rate_limit = match (limits.per_client, limits.global) {
+            (Some(client), Some(global)) => Some(
+                RateLimit::per_client(client.per_second, client.burst)
+                    .and_global(global.per_second, global.burst),
+            ),
+            (Some(client), None) => Some(RateLimit::per_client(client.per_second, client.burst)),
+            (None, Some(global)) => Some(RateLimit::global(global.per_second, global.burst)),
+            (None, None) => None,
+        };
+        if let Some(rate_limit) = rate_limit {
+            self = self.middleware(rate_limit);
+        }
+        if settings.cache.enabled {
+            let entries = u64::try_from(settings.cache.max_entries).unwrap_or(u64::MAX);
+            self = self.middleware(Cache::new(settings.cache.ttl, entries));
+        }
+        if let Some(timeout) = settings.timeout.default {
+            self = self.middleware(Timeout::new(timeout));
+        }
         self.settings = Some(settings);
         self
     }

@@ -181,6 +181,8 @@ fn server() -> Result<Server, mcp_runtime::Error> {
     }
     Server::builder("notes")
         .version(env!("CARGO_PKG_VERSION"))
+        // Defaults, `mcp.toml`, `.env` and `MCP_*` variables; installs the default middleware.
+        .settings(mcp_runtime::Settings::load()?)
         .instructions(
             "Notes: add, list and search them with tools; read notes://index and notes://{id}.",
         )

@@ -33,6 +33,8 @@ async fn echo(
 async fn main() -> Result<(), mcp_runtime::Error> {
     Server::builder("quickstart")
         .version(env!("CARGO_PKG_VERSION"))
+        // Defaults, `mcp.toml`, `.env` and `MCP_*` variables; installs the default middleware.
+        .settings(mcp_runtime::Settings::load()?)
         .instructions(
             "Arithmetic and echo: call `add` to sum two integers, `echo` to get text back.",
         )
