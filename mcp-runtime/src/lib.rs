@@ -50,7 +50,7 @@ pub use mcp_runtime_macros::tool;
 /// Turns an `async fn(req: <request type>, [injected…], next: Next) -> Result<…, McpError>`
 /// into [`Middleware`](middleware::Middleware) for the hook its request type names (`ToolCall`,
 /// `ResourceRead`, `PromptGet`, the list requests, or `Request` for all of them). Add it with
-/// [`ServerBuilder::middleware`]. See the [`middleware`] module.
+/// [`ServerBuilder::middleware`]. See the [`middleware`](mod@middleware) module.
 pub use mcp_runtime_macros::middleware;
 
 /// Collects `#[tool]` functions into a [`ToolSet`] for [`ServerBuilder::tools`].

@@ -46,8 +46,11 @@ use crate::tool::BoxFuture;
 #[derive(Clone)]
 pub struct ClientKey {
     name: &'static str,
-    key: Arc<dyn Fn(&Request) -> Option<String> + Send + Sync>,
+    key: Arc<KeyFn>,
 }
+
+/// What a [`ClientKey`] runs.
+type KeyFn = dyn Fn(&Request) -> Option<String> + Send + Sync;
 
 impl ClientKey {
     /// One key per MCP session (connection), stable for the life of the session and never
@@ -399,7 +402,7 @@ pub(super) fn millis(wait: Duration) -> u64 {
 /// `0.4s`, `2s`, `12.5s`: a wait in tenths of a second, rounded up.
 pub(super) fn retry_hint(wait: Duration) -> String {
     let tenths = wait.as_nanos().div_ceil(100_000_000).max(1);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{}s", tenths / 10)
     } else {
         format!("{}.{}s", tenths / 10, tenths % 10)
