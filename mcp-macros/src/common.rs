@@ -118,7 +118,9 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
         other => return Err(format!("`{other}` is not a unit: {fix}")),
     };
     match number.checked_mul(factor) {
-        Some(0) => Err(format!("a timeout of `{text}` would fail every call: {fix}")),
+        Some(0) => Err(format!(
+            "a timeout of `{text}` would fail every call: {fix}"
+        )),
         Some(ms) => Ok(ms),
         None => Err(format!("`{text}` is too long: {fix}")),
     }

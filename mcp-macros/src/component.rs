@@ -165,16 +165,19 @@ fn signature(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        let message = format!(
-            "a `{attribute}` function cannot be generic: its parameter and return types must be concrete, because its schemas are generated from them"
-        );
-        // Span the whole list (or the `where` clause), not just `<`.
-        let error = match (&sig.generics.lt_token, &sig.generics.where_clause) {
-            (Some(_), _) => syn::Error::new_spanned(&sig.generics, message),
-            (None, Some(where_clause)) => syn::Error::new_spanned(where_clause, message),
-            (None, None) => syn::Error::new_spanned(&sig.generics, message),
+        let why = if kind.noun == "tool" {
+            "its parameter and return types must be concrete, because its schemas are generated from them"
+        } else {
+            "its parameter and return types must be concrete, because the runtime calls it with values of those types"
         };
-        errors.push(error.into());
+        let message = format!("a `{attribute}` function cannot be generic: {why}");
+        // Point at the first generic parameter (or the `where` clause), not at `<`.
+        let span = match (sig.generics.params.first(), &sig.generics.where_clause) {
+            (Some(param), _) => param.span(),
+            (None, Some(where_clause)) => where_clause.span(),
+            (None, None) => sig.generics.span(),
+        };
+        errors.push(Error::custom(message).with_span(&span));
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(
@@ -219,21 +222,16 @@ fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
             Some(_) => {}
         }
         match &param.ty {
+            // Point at the referenced type and at the trait: a span is one token on stable.
             Type::Reference(reference) => errors.push(
-                syn::Error::new_spanned(
-                    reference,
-                    format!(
-                        "a {noun} parameter must be an owned type (the call outlives the request): use `String` for `&str`, `Vec<T>` for `&[T]`"
-                    ),
-                )
-                .into(),
+                Error::custom(format!(
+                    "a {noun} parameter must be an owned type (the call outlives the request): use `String` for `&str`, `Vec<T>` for `&[T]`"
+                ))
+                .with_span(&reference.elem.span()),
             ),
             Type::ImplTrait(impl_trait) => errors.push(
-                syn::Error::new_spanned(
-                    impl_trait,
-                    format!("a {noun} parameter cannot be `impl Trait`: name a concrete type"),
-                )
-                .into(),
+                Error::custom(format!("a {noun} parameter cannot be `impl Trait`: name a concrete type"))
+                    .with_span(&impl_trait.bounds.first().map_or(impl_trait.span(), Spanned::span)),
             ),
             _ => {}
         }
@@ -246,13 +244,10 @@ fn return_type(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
         && let Type::ImplTrait(impl_trait) = &**ty
     {
         errors.push(
-            syn::Error::new_spanned(
-                impl_trait,
-                format!(
-                    "a {noun} cannot return `impl Trait`: name a concrete type, because the output schema is generated from it"
-                ),
-            )
-            .into(),
+            Error::custom(format!(
+                "a {noun} cannot return `impl Trait`: name a concrete type, because the output schema is generated from it"
+            ))
+            .with_span(&impl_trait.bounds.first().map_or(impl_trait.span(), Spanned::span)),
         );
     }
 }

@@ -53,7 +53,7 @@ pub const RESOURCES: List = List {
     key_noun: "URI",
     entry: "ResourceEntry",
     set: "ResourceSet",
-    fix: "each resource needs its own URI or template",
+    fix: "give one of them another URI or template",
 };
 
 pub const PROMPTS: List = List {

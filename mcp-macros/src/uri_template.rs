@@ -108,14 +108,17 @@ pub fn parse(template: &str) -> Result<Template, String> {
                 rest = &rest[close + 1..];
             }
             '}' => {
-                return Err("`}` without a matching `{`".to_owned());
+                return Err(
+                    "`}` without a matching `{`: remove it, or open the expression with `{`"
+                        .to_owned(),
+                );
             }
             c if c.is_whitespace()
                 || c.is_control()
                 || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '|') =>
             {
                 return Err(format!(
-                    "{c:?} cannot appear in a URI template (outside an expression, text is used as-is)"
+                    "`{c}` cannot appear in a URI template: percent-encode it (a space is `%20`)"
                 ));
             }
             c => {
@@ -160,7 +163,7 @@ fn parse_expression(body: &str) -> Result<(Op, Vec<String>), String> {
         Some('&') => (Op::QueryContinuation, chars.as_str()),
         Some(c @ ('=' | ',' | '!' | '@' | '|')) => {
             return Err(format!(
-                "the operator `{c}` in `{{{body}}}` is reserved by RFC 6570 and has no meaning"
+                "the operator `{c}` in `{{{body}}}` is reserved by RFC 6570 and has no meaning; the operators are `+ # . / ; ? &`"
             ));
         }
         Some(_) => (Op::Simple, body),
@@ -173,7 +176,9 @@ fn parse_expression(body: &str) -> Result<(Op, Vec<String>), String> {
             ));
         }
         if name.is_empty() {
-            return Err(format!("`{{{body}}}` has an empty variable name"));
+            return Err(format!(
+                "`{{{body}}}` has an empty variable name: remove the stray comma"
+            ));
         }
         let valid = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !name.starts_with(|c: char| c.is_ascii_digit());

@@ -102,14 +102,17 @@ pub use mcp_runtime_macros::resource;
 
 /// Collects `#[resource]` functions into a [`ResourceSet`] for
 /// [`ServerBuilder::resources`]. Two entries with the same URI or template are a compile
-/// error naming both.
+/// error naming both. Only `#[resource]` functions can be listed: a plain function gives
+/// rustc's "constant provided when a type was expected" (E0747).
 pub use mcp_runtime_macros::resources;
 
 #[doc = include_str!("../docs/prompt.md")]
 pub use mcp_runtime_macros::prompt;
 
 /// Collects `#[prompt]` functions into a [`PromptSet`] for [`ServerBuilder::prompts`]. Two
-/// entries with the same name are a compile error naming both.
+/// entries with the same name are a compile error naming both. Only `#[prompt]` functions can
+/// be listed: a plain function gives rustc's "constant provided when a type was expected"
+/// (E0747).
 pub use mcp_runtime_macros::prompts;
 
 /// The names most servers need: `use mcp_runtime::prelude::*;`.

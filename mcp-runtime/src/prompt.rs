@@ -131,7 +131,8 @@ pub enum ViaOptional {}
     message = "`{Self}` cannot be a prompt parameter",
     label = "neither a prompt argument nor an injected parameter",
     note = "prompt arguments are text: use `String`, a number, or any `FromStr` type (`Option<T>` when optional)",
-    note = "an injected parameter implements `mcp_runtime::FromRequestCx`, like `Ctx` and `State<T>`"
+    note = "an injected parameter implements `mcp_runtime::FromRequestCx`, like `Ctx` and `State<T>`",
+    note = "`State<T>` is injected only when `T: Send + Sync + 'static`: wrap state that is not `Sync` in a `Mutex`"
 )]
 pub trait PromptParam<M>: Sized + Send {
     /// Records the parameter in the prompt's description.
@@ -213,6 +214,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> PromptParam<ViaOptional> for Option<T>
 where
     T: FromStr + Send,
@@ -255,13 +257,29 @@ impl<T: FromRequestCx> PromptParam<ViaInjection> for T {
     }
 }
 
+/// An error type a prompt may return in `Result<T, E>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned as a prompt error",
+    label = "this error type does not convert into `PromptError`",
+    note = "return `PromptError` (`PromptError::invalid_params(…)`, `PromptError::new(…)`), or any `std::error::Error + Send + Sync + 'static`"
+)]
+pub trait IntoPromptError {
+    /// Converts the error.
+    fn into_prompt_error(self) -> PromptError;
+}
+impl<E: IntoResourceError> IntoPromptError for E {
+    fn into_prompt_error(self) -> PromptError {
+        self.into_resource_error()
+    }
+}
+
 impl<T, E> ResultRoute<T, E> {
     /// Splits a prompt's result.
     pub fn split_prompt(self, value: Result<T, E>) -> Result<T, PromptError>
     where
-        E: IntoResourceError,
+        E: IntoPromptError,
     {
-        self.split_resource(value)
+        value.map_err(IntoPromptError::into_prompt_error)
     }
 }
 

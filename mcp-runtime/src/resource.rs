@@ -173,6 +173,7 @@ pub trait UriVar<M>: Sized {
     fn from_vars(vars: &ResourceVars, name: &'static str) -> Result<Self, ResourceError>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> UriVar<ViaFromStr> for T
 where
     T: FromStr,

@@ -884,6 +884,12 @@ impl Server {
         &self.inner.lifespan
     }
 
+    /// Whether internal errors reach callers as `internal error` (see
+    /// [`ServerBuilder::mask_internal_errors`]); for middleware that reports errors itself.
+    pub fn masks_internal_errors(&self) -> bool {
+        self.inner.shared.mask_internal_errors
+    }
+
     /// The settings given to the builder, if any.
     pub fn settings(&self) -> Option<&crate::config::Settings> {
         self.inner.settings.as_ref()
@@ -1087,13 +1093,27 @@ impl Server {
     /// middleware (if any), and the component.
     async fn handle(&self, request: Request) -> Result<Response, McpError> {
         let _in_flight = self.inner.lifespan.track();
-        if self.inner.middleware.is_empty() {
-            self.route(request).await
+        let method = request.method();
+        let pipeline = if self.inner.middleware.is_empty() {
+            self.route(request)
         } else {
             let router: Arc<dyn Endpoint> = Arc::new(Router(self.clone()));
-            Next::new(self.inner.middleware.clone(), router)
-                .run_request(request)
-                .await
+            Next::new(self.inner.middleware.clone(), router).run_request(request)
+        };
+        // Components catch their own panics; this catches a middleware's, which would otherwise
+        // leave the client waiting for an answer that never comes.
+        match AssertUnwindSafe(pipeline).catch_unwind().await {
+            Ok(response) => response,
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                tracing::error!(method, panic = message, "a middleware panicked");
+                let shown = if self.inner.shared.mask_internal_errors {
+                    "internal error".to_owned()
+                } else {
+                    format!("a middleware panicked: {message}")
+                };
+                Err(McpError::internal_error(shown, None))
+            }
         }
     }
 

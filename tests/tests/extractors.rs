@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::{connect, input_schema, property_names};
 use mcp_runtime::prelude::*;
 use mcp_runtime::rmcp::model::{
-    CallToolRequestParams, ClientRequest, NumberOrString, ProgressNotificationParam, ProgressToken,
-    Request, ServerResult,
+    CallToolRequestParams, ClientRequest, NumberOrString, ProgressNotificationParam, Request,
+    ServerResult,
 };
 use mcp_runtime::rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
 use mcp_runtime::rmcp::{ClientHandler, RoleClient, ServiceExt};

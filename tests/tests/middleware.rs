@@ -385,3 +385,33 @@ async fn a_catch_all_middleware_sees_every_request() {
         4
     );
 }
+
+/// Panics on every request.
+#[middleware]
+async fn explode(_req: Request, _next: Next) -> Result<Response, McpError> {
+    panic!("middleware bug")
+}
+
+#[tokio::test]
+async fn a_panicking_middleware_is_an_error_not_a_hang() {
+    let server = Server::builder("t")
+        .middleware(explode)
+        .tools(tools![hi])
+        .build()
+        .unwrap();
+    let client = TestClient::new(server).await;
+    let call = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        client.call_tool("hi", json!({})),
+    )
+    .await
+    .expect("the client got an answer");
+    let error = call.unwrap_err();
+    assert_eq!(error.code(), Some(-32603));
+    assert_eq!(error.message(), Some("internal error"));
+    // The session still answers (every request meets the same middleware).
+    let listed = tokio::time::timeout(std::time::Duration::from_secs(10), client.list_tools())
+        .await
+        .expect("the client got an answer");
+    assert_eq!(listed.unwrap_err().code(), Some(-32603));
+}

@@ -69,7 +69,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
         let audience = str_slice(&audience);
         let priority = match &a.priority {
             Some(p) => {
-                let p = **p as f32;
+                let p = ***p as f32;
                 quote!(#private::Some(#p))
             }
             None => quote!(#private::None),

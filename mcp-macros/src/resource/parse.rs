@@ -40,7 +40,32 @@ pub struct ResourceAttr {
 #[derive(Debug, Default, FromMeta)]
 pub struct ResourceAnnotations {
     pub audience: Option<Vec<LitStr>>,
-    pub priority: Option<SpannedValue<f64>>,
+    pub priority: Option<SpannedValue<Priority>>,
+}
+
+/// `priority = 0.5` (an integer `0` or `1` works too).
+#[derive(Debug, Clone, Copy)]
+pub struct Priority(pub f64);
+
+impl std::ops::Deref for Priority {
+    type Target = f64;
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl FromMeta for Priority {
+    fn from_value(value: &syn::Lit) -> darling::Result<Self> {
+        let number = match value {
+            syn::Lit::Float(float) => float.base10_parse::<f64>().ok(),
+            syn::Lit::Int(int) => int.base10_parse::<f64>().ok(),
+            _ => None,
+        };
+        number.map(Priority).ok_or_else(|| {
+            darling::Error::custom("`priority` is a number from 0.0 to 1.0, like `priority = 0.5`")
+                .with_span(value)
+        })
+    }
 }
 
 /// A parsed `#[resource]` function.

@@ -41,7 +41,7 @@ pub fn validate(resource: &ResourceFn, errors: &mut Accumulator) -> Option<Templ
             }
         }
         if let Some(priority) = &annotations.priority
-            && !(0.0..=1.0).contains(&**priority)
+            && !(0.0..=1.0).contains(&***priority)
         {
             errors.push(
                 Error::custom("`priority` is between 0.0 and 1.0").with_span(&priority.span()),

@@ -20,8 +20,13 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     match errors.finish() {
         Ok(()) => expand::expand(&parsed),
         Err(error) => {
-            let stub = expand::stub(&parsed);
             let error = error.write_errors();
+            // Inside an `impl`, a marker type cannot be emitted: the error and the item only.
+            if crate::component::has_receiver(&parsed.func) {
+                let item = &parsed.func.item;
+                return quote::quote!(#error #item);
+            }
+            let stub = expand::stub(&parsed);
             quote::quote!(#error #stub)
         }
     }
