@@ -355,33 +355,10 @@ impl PromptEntry {
     }
 }
 
-impl fmt::Debug for PromptEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("PromptEntry").field(&self.name).finish()
-    }
-}
-
-/// A list of prompts, as built by [`prompts!`](crate::prompts).
-#[derive(Debug, Clone, Default)]
-pub struct PromptSet {
-    pub(crate) entries: Vec<PromptEntry>,
-}
-
-impl PromptSet {
-    #[doc(hidden)]
-    pub fn __from_entries(entries: Vec<PromptEntry>) -> Self {
-        Self { entries }
-    }
+crate::tool::component_set! {
+    /// A list of prompts, as built by [`prompts!`](crate::prompts).
+    PromptSet of PromptEntry by name;
     /// The names of the prompts, in the order they were listed.
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.entries.iter().map(|entry| entry.name)
-    }
-    /// How many prompts the set holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
+    fn names;
+    "prompts"
 }

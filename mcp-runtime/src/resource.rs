@@ -505,33 +505,10 @@ impl ResourceEntry {
     }
 }
 
-impl fmt::Debug for ResourceEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ResourceEntry").field(&self.uri).finish()
-    }
-}
-
-/// A list of resources, as built by [`resources!`](crate::resources).
-#[derive(Debug, Clone, Default)]
-pub struct ResourceSet {
-    pub(crate) entries: Vec<ResourceEntry>,
-}
-
-impl ResourceSet {
-    #[doc(hidden)]
-    pub fn __from_entries(entries: Vec<ResourceEntry>) -> Self {
-        Self { entries }
-    }
+crate::tool::component_set! {
+    /// A list of resources, as built by [`resources!`](crate::resources).
+    ResourceSet of ResourceEntry by uri;
     /// The URIs and templates, in the order they were listed.
-    pub fn uris(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.entries.iter().map(|entry| entry.uri)
-    }
-    /// How many resources the set holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
+    fn uris;
+    "resources"
 }

@@ -274,6 +274,52 @@ impl Requirements {
     }
 }
 
+/// Defines the list type a `tools![…]`-like macro builds, and `Debug` for its entries.
+macro_rules! component_set {
+    (
+        $(#[$doc:meta])*
+        $set:ident of $entry:ident by $key:ident;
+        $(#[$keys_doc:meta])*
+        fn $keys:ident;
+        $noun:literal
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default)]
+        pub struct $set {
+            pub(crate) entries: Vec<$entry>,
+        }
+
+        impl $set {
+            #[doc(hidden)]
+            pub fn __from_entries(entries: Vec<$entry>) -> Self {
+                Self { entries }
+            }
+
+            $(#[$keys_doc])*
+            pub fn $keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+                self.entries.iter().map(|entry| entry.$key)
+            }
+
+            #[doc = concat!("How many ", $noun, " the set holds.")]
+            pub fn len(&self) -> usize {
+                self.entries.len()
+            }
+
+            /// Whether the set is empty.
+            pub fn is_empty(&self) -> bool {
+                self.entries.is_empty()
+            }
+        }
+
+        impl std::fmt::Debug for $entry {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($entry)).field(&self.$key).finish()
+            }
+        }
+    };
+}
+pub(crate) use component_set;
+
 /// One registered tool: its name and its generated functions.
 #[derive(Clone, Copy)]
 #[doc(hidden)]
@@ -295,39 +341,13 @@ impl ToolEntry {
     }
 }
 
-impl fmt::Debug for ToolEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ToolEntry").field(&self.name).finish()
-    }
-}
-
-/// A list of tools, as built by [`tools!`](crate::tools), for
-/// [`ServerBuilder::tools`](crate::ServerBuilder::tools).
-#[derive(Debug, Clone, Default)]
-pub struct ToolSet {
-    pub(crate) entries: Vec<ToolEntry>,
-}
-
-impl ToolSet {
-    #[doc(hidden)]
-    pub fn __from_entries(entries: Vec<ToolEntry>) -> Self {
-        Self { entries }
-    }
-
+component_set! {
+    /// A list of tools, as built by [`tools!`](crate::tools), for
+    /// [`ServerBuilder::tools`](crate::ServerBuilder::tools).
+    ToolSet of ToolEntry by name;
     /// The names of the tools, in the order they were listed.
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.entries.iter().map(|entry| entry.name)
-    }
-
-    /// How many tools the set holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
+    fn names;
+    "tools"
 }
 
 impl Extend<ToolSet> for ToolSet {

@@ -2,65 +2,23 @@
 //! `call` / `inspect` command line.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod process;
+use process::wait_with_timeout;
+
 /// How long any one step may take.
 const STEP: Duration = Duration::from_secs(20);
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-        .to_path_buf()
-}
-
-/// Builds `quickstart` once per test binary and returns the path of its executable.
-fn quickstart() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "quickstart",
-                "--bin",
-                "quickstart",
-                "--message-format=json",
-            ])
-            .current_dir(workspace_root())
-            .stderr(Stdio::piped())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building quickstart failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        // The executable's path, from cargo's own report (robust to CARGO_TARGET_DIR).
-        let from_messages = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| {
-                message["reason"] == "compiler-artifact"
-                    && message["target"]["name"] == "quickstart"
-            })
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from));
-        let path = from_messages.unwrap_or_else(|| {
-            // Beside this test's own executable: target/<profile>/deps/… → target/<profile>/.
-            let exe = std::env::current_exe().unwrap();
-            let dir = exe.parent().and_then(Path::parent).unwrap();
-            dir.join(format!("quickstart{}", std::env::consts::EXE_SUFFIX))
-        });
-        assert!(path.is_file(), "no quickstart binary at {}", path.display());
-        path
-    })
+/// The `quickstart` executable, built once.
+fn quickstart() -> PathBuf {
+    process::example_binary("quickstart")
 }
 
 /// Reads a pipe on a thread, line by line, into a channel.
@@ -87,20 +45,6 @@ fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
 }
 
 /// Waits for `child` to exit, killing it after `timeout`.
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// A `quickstart` child serving MCP over stdio.
 struct StdioServer {

@@ -3,65 +3,23 @@
 //! `inspect` command line. Self-contained: it builds the binary with cargo itself.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod process;
+use process::wait_with_timeout;
+
 /// How long any one step may take.
 const STEP: Duration = Duration::from_secs(30);
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-        .to_path_buf()
-}
-
-/// Builds the `notes` example once per test binary and returns its executable.
-fn notes_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "notes",
-                "--bin",
-                "notes",
-                "--message-format=json",
-            ])
-            .current_dir(workspace_root())
-            .stderr(Stdio::piped())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building notes failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        // Cargo reports where it put the executable (whatever CARGO_TARGET_DIR is).
-        let reported = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "notes")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from));
-        let path = reported.unwrap_or_else(|| {
-            // target/<profile>/deps/<this test> → target/<profile>/notes
-            let exe = std::env::current_exe().expect("the test's own path");
-            let dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .expect("target/<profile>");
-            dir.join(format!("notes{}", std::env::consts::EXE_SUFFIX))
-        });
-        assert!(path.is_file(), "no notes executable at {}", path.display());
-        path
-    })
+/// The `notes` executable, built once.
+fn notes_binary() -> PathBuf {
+    process::example_binary("notes")
 }
 
 /// Runs a one-shot `notes` command and returns its output, within [`STEP`].
@@ -90,19 +48,6 @@ fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
         let _ = pipe.read_to_end(&mut bytes);
         bytes
     })
-}
-
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A `notes` server spoken to over its stdin and stdout.

@@ -2,27 +2,14 @@
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn notes_binary() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "notes"])
-        .current_dir(&workspace)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building notes failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
-    target.join("debug").join("notes")
-}
+mod process;
 
 #[test]
 fn sigterm_drains_runs_the_shutdown_hooks_and_exits_cleanly() {
-    let mut child = Command::new(notes_binary())
+    let mut child = Command::new(process::example_binary("notes"))
         .env("RUST_LOG", "info")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -47,17 +34,8 @@ fn sigterm_drains_runs_the_shutdown_hooks_and_exits_cleanly() {
     assert!(status.success());
 
     // Stdin stays open: only the signal can stop the server.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let exit = process::wait_with_timeout(&mut child, Duration::from_secs(20))
+        .expect("the server did not stop on SIGTERM");
     drop(stdin);
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
