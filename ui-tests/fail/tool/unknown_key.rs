@@ -1,0 +1,10 @@
+// A misspelled key is rejected with a suggestion of the right one.
+use mcp_runtime::prelude::*;
+
+/// Add two integers.
+#[tool(descripton = "Add two integers.")]
+async fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+fn main() {}
