@@ -200,6 +200,19 @@ fn signature(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
 fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
     let noun = kind.noun;
     for param in &component.params {
+        if kind.noun == "middleware" {
+            // A middleware's parameters are positional: no names to check, and the request is
+            // taken by value to be passed on.
+            if let Type::Reference(reference) = &param.ty {
+                errors.push(
+                    Error::custom(
+                        "a middleware takes its request and parameters by value, to pass the request on with `next.run(req)`: remove the `&`",
+                    )
+                    .with_span(&reference.elem.span()),
+                );
+            }
+            continue;
+        }
         match &param.name {
             None if matches!(param.pat, Pat::Wild(_)) => errors.push(
                 Error::custom(format!(
@@ -240,13 +253,15 @@ fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
 
 fn return_type(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
     let noun = kind.noun;
+    let why = match noun {
+        "middleware" => "return the `Result<…, McpError>` of its request type, like `Result<CallToolResult, McpError>`",
+        _ => "name a concrete type, because the output schema is generated from it",
+    };
     if let ReturnType::Type(_, ty) = &component.item.sig.output
         && let Type::ImplTrait(impl_trait) = &**ty
     {
         errors.push(
-            Error::custom(format!(
-                "a {noun} cannot return `impl Trait`: name a concrete type, because the output schema is generated from it"
-            ))
+            Error::custom(format!("a {noun} cannot return `impl Trait`: {why}"))
             .with_span(&impl_trait.bounds.first().map_or(impl_trait.span(), Spanned::span)),
         );
     }

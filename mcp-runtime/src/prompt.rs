@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::completion::Completer;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
-use crate::resource::{IntoResourceError, ResourceError};
+use crate::resource::ResourceError;
 use crate::tool::{BoxFuture, Requirements, ViaInjection};
 
 /// The error a prompt returns. The same type as [`ResourceError`]: `invalid_params` (`-32602`),
@@ -267,9 +267,9 @@ pub trait IntoPromptError {
     /// Converts the error.
     fn into_prompt_error(self) -> PromptError;
 }
-impl<E: IntoResourceError> IntoPromptError for E {
+impl<E: Into<PromptError>> IntoPromptError for E {
     fn into_prompt_error(self) -> PromptError {
-        self.into_resource_error()
+        self.into()
     }
 }
 

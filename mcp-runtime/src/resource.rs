@@ -190,6 +190,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T> UriVar<ViaOptional> for Option<T>
 where
     T: FromStr,

@@ -42,6 +42,15 @@ pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
             .with_span(&func.item.sig.paren_token.span.join()),
         );
     }
+    // `.middleware(f)` accepts functions with up to 4 injected parameters.
+    if func.params.len() > 6 {
+        errors.push(
+            darling::Error::custom(
+                "a middleware takes at most 4 injected parameters between the request and `next`: group them in a type implementing `FromRequestCx`",
+            )
+            .with_span(&func.params[5].name_span),
+        );
+    }
     if matches!(func.item.sig.output, syn::ReturnType::Default) {
         errors.push(
             darling::Error::custom(

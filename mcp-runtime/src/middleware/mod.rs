@@ -244,6 +244,12 @@ macro_rules! request_types {
             }
         }
 
+        impl MiddlewareReturn<$name> for Result<$response, McpError> {
+            fn into_result(self) -> Result<$response, McpError> {
+                self
+            }
+        }
+
         impl HookRequest for $name {
             type Response = $response;
             fn into_request(self) -> Request {
@@ -424,19 +430,20 @@ pub trait HookRequest: Sized + Send + 'static {
     fn context_of(&self) -> &RequestContext<RoleServer>;
 }
 
-/// What a `#[middleware]` function returns for its request type `R`.
+/// What a `#[middleware]` function returns for its request type `R`. Implemented for each
+/// request type's own `Result<…, McpError>` only, so a mismatch is an error that says which.
 #[diagnostic::on_unimplemented(
-    message = "a middleware taking `{R}` must return `Result<{R}'s response, McpError>`, not `{Self}`",
+    message = "`{Self}` is not what a middleware taking `{R}` returns",
     label = "wrong response type for this request type",
-    note = "`ToolCall` → `Result<CallToolResult, McpError>`, `ResourceRead` → `Result<ReadResourceResult, McpError>`, `PromptGet` → `Result<GetPromptResult, McpError>`, `ListTools` → `Result<Vec<Tool>, McpError>`, `Request` → `Result<Response, McpError>`"
+    note = "`ToolCall` → `Result<CallToolResult, McpError>`; `ResourceRead` → `Result<ReadResourceResult, McpError>`; `PromptGet` → `Result<GetPromptResult, McpError>`; `ListTools` → `Result<Vec<Tool>, McpError>`; `ListResources` → `Result<Vec<Resource>, McpError>`; `ListResourceTemplates` → `Result<Vec<ResourceTemplate>, McpError>`; `ListPrompts` → `Result<Vec<Prompt>, McpError>`; `Request` → `Result<Response, McpError>`"
 )]
 pub trait MiddlewareReturn<R: HookRequest>: Send + 'static {
     /// Converts into the pipeline's result.
     fn into_result(self) -> Result<R::Response, McpError>;
 }
 
-impl<R: HookRequest> MiddlewareReturn<R> for Result<R::Response, McpError> {
-    fn into_result(self) -> Result<R::Response, McpError> {
+impl MiddlewareReturn<Request> for Result<Response, McpError> {
+    fn into_result(self) -> Result<Response, McpError> {
         self
     }
 }
@@ -528,7 +535,8 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not middleware",
     label = "not middleware",
-    note = "pass an `async fn(req: ToolCall, next: Next) -> Result<CallToolResult, McpError>` (mark it `#[middleware]` for clear errors), or a value implementing `mcp_runtime::middleware::Middleware`"
+    note = "pass an `async fn(req: ToolCall, next: Next) -> Result<CallToolResult, McpError>` (mark it `#[middleware]` for clear errors), or a value implementing `mcp_runtime::middleware::Middleware`",
+    note = "if `#[middleware]` reported an error on this function, fix that first; a middleware takes at most 4 injected parameters, and its future must be `Send`"
 )]
 pub trait IntoMiddleware<M>: Send + Sync + 'static {
     /// Converts into a shared middleware.
