@@ -1,5 +1,5 @@
 // A list middleware answers with its own list: `ListTools` returning `Vec<Resource>` is
-// rejected on the return type (today as rustc's E0271).
+// rejected on the return type.
 use mcp_runtime::middleware::ListTools;
 use mcp_runtime::prelude::*;
 use mcp_runtime::rmcp::model::Resource;

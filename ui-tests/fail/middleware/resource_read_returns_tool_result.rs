@@ -1,5 +1,5 @@
 // A `ResourceRead` middleware answers with a `ReadResourceResult`: returning a
-// `CallToolResult` is rejected on the return type (today as rustc's E0271).
+// `CallToolResult` is rejected on the return type.
 use mcp_runtime::middleware::ResourceRead;
 use mcp_runtime::prelude::*;
 

@@ -1,5 +1,5 @@
-// A middleware takes at most four injected parameters between the request and `next`: five
-// pass `#[middleware]`'s checks today, and `.middleware(f)` rejects the function.
+// A middleware takes at most four injected parameters between the request and `next`: the
+// fifth is reported on its name, and `.middleware(f)` also rejects the function.
 use mcp_runtime::prelude::*;
 
 struct A;

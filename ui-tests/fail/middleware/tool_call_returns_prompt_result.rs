@@ -1,5 +1,5 @@
 // A `ToolCall` middleware answers with a `CallToolResult`: returning a `GetPromptResult` is
-// rejected on the return type (today as rustc's E0271, not `MiddlewareReturn`'s message).
+// rejected on the return type, with a note listing each request type's response.
 use mcp_runtime::prelude::*;
 
 #[middleware]
