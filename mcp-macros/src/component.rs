@@ -254,15 +254,21 @@ fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
 fn return_type(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
     let noun = kind.noun;
     let why = match noun {
-        "middleware" => "return the `Result<…, McpError>` of its request type, like `Result<CallToolResult, McpError>`",
+        "middleware" => {
+            "return the `Result<…, McpError>` of its request type, like `Result<CallToolResult, McpError>`"
+        }
         _ => "name a concrete type, because the output schema is generated from it",
     };
     if let ReturnType::Type(_, ty) = &component.item.sig.output
         && let Type::ImplTrait(impl_trait) = &**ty
     {
         errors.push(
-            Error::custom(format!("a {noun} cannot return `impl Trait`: {why}"))
-            .with_span(&impl_trait.bounds.first().map_or(impl_trait.span(), Spanned::span)),
+            Error::custom(format!("a {noun} cannot return `impl Trait`: {why}")).with_span(
+                &impl_trait
+                    .bounds
+                    .first()
+                    .map_or(impl_trait.span(), Spanned::span),
+            ),
         );
     }
 }
