@@ -44,8 +44,6 @@ fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
     })
 }
 
-/// Waits for `child` to exit, killing it after `timeout`.
-
 /// A `quickstart` child serving MCP over stdio.
 struct StdioServer {
     child: Child,
