@@ -374,8 +374,8 @@ fn main() {
             log_volume(&stack_peer, calls).await,
         ];
         assert!(
-            logs[1].0 >= 2.0,
-            "the stack should format at least two log lines per call (Logging, Timing), not {}",
+            logs[1].0 >= 1.0,
+            "the stack should format a log line per call (Logging), not {}",
             logs[1].0
         );
 

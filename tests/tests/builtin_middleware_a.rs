@@ -345,7 +345,7 @@ async fn timing_records_a_duration_per_request() {
     let logged: f64 = events[0].field("duration_ms").unwrap().parse().unwrap();
     assert!(logged >= 40.0, "{logged}");
     assert_eq!(events[0].field("component"), Some("nap"));
-    assert_eq!(events[0].level, Level::INFO);
+    assert_eq!(events[0].level, Level::DEBUG);
     assert_eq!(events[2].level, Level::WARN, "over the slow threshold");
     assert_eq!(events[2].message(), "slow request");
 }

@@ -136,12 +136,13 @@ impl Middleware for ErrorHandling {
             .unwrap_or_else(|| !next.server().shared().mask_internal_errors);
         let method = request.method();
         let component = request.target().unwrap_or_default().to_owned();
-        let span = tracing::info_span!(
+        // A DEBUG span: the request's own log line (Logging) already carries the correlation
+        // id, method and component; at `info` this span costs nothing, at `debug` every event
+        // inside the request (the tool's too) carries the id.
+        let span = tracing::debug_span!(
             target: ErrorHandling::TARGET,
             "mcp_request",
             correlation_id = %id,
-            method,
-            component,
         );
         // Built inside the guarded future, so a panic while routing is caught too.
         let run = AssertUnwindSafe(async move { next.run_request(request).await });

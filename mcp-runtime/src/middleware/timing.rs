@@ -102,7 +102,8 @@ impl Middleware for Timing {
             if self.slow.is_some_and(|slow| duration > slow) {
                 tracing::warn!(target: Timing::TARGET, method, component, duration_ms, outcome, "slow request");
             } else {
-                tracing::info!(target: Timing::TARGET, method, component, duration_ms, outcome, "request timed");
+                // DEBUG: at `info`, Logging's line already says how long each request took.
+                tracing::debug!(target: Timing::TARGET, method, component, duration_ms, outcome, "request timed");
             }
             result
         })
