@@ -35,33 +35,24 @@
 //! make 16 times as many); `BENCH_ROUNDS` the number of rounds per server and scenario
 //! (default 61).
 
-use std::future::Future;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use mcp_runtime::config::Config;
 use mcp_runtime::rmcp;
 use mcp_runtime::{Server, Settings, tool, tools};
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientConfig, Implementation, JsonObject,
-};
+use rmcp::model::{ClientConfig, Implementation};
 use rmcp::service::RunningService;
 use rmcp::{Peer, RoleClient, ServiceExt};
-use serde_json::{Value, json};
 use tracing_subscriber::prelude::*;
 
-/// Buffer of each in-memory duplex, per direction (the same as `TestClient`'s).
-const DUPLEX_BUFFER: usize = 64 * 1024;
-/// Calls in flight in the concurrent scenario.
-const IN_FLIGHT: usize = 64;
-/// Default sequential calls per round.
-const DEFAULT_CALLS: usize = 250;
-/// Concurrent rounds make this many times the sequential calls.
-const CONCURRENT_FACTOR: usize = 16;
-/// Default rounds per server and scenario.
-const DEFAULT_ROUNDS: usize = 61;
-/// The log filter `logging::init` uses for the default level, `info`.
+mod harness;
+use harness::{
+    CONCURRENT_FACTOR, DEFAULT_CALLS, DEFAULT_ROUNDS, DUPLEX_BUFFER, IN_FLIGHT, concurrent,
+    print_rows, scenario, sequential, setting, verify,
+};
+
 const LOG_FILTER: &str = "info,rmcp=warn";
 /// The per-client rate limit of the stack: high enough never to refuse.
 const RATE_ENV: [(&str, &str); 2] = [
@@ -189,44 +180,6 @@ impl Connection {
 }
 
 /// The request every call sends: `add` with `{"a": 2, "b": 3}`.
-fn request() -> CallToolRequestParams {
-    let Value::Object(arguments) = json!({"a": 2, "b": 3}) else {
-        unreachable!("a JSON object literal")
-    };
-    let arguments: JsonObject = arguments;
-    CallToolRequestParams::new("add").with_arguments(arguments)
-}
-
-/// One call; panics on a protocol error (a refusal by the rate limit included) or an error
-/// result, so failures cannot be timed.
-async fn call(peer: &Peer<RoleClient>, params: CallToolRequestParams) -> CallToolResult {
-    let result = peer
-        .call_tool(params)
-        .await
-        .unwrap_or_else(|error| panic!("tools/call failed: {error}"));
-    assert!(
-        result.is_error != Some(true),
-        "tools/call returned an error result: {result:?}"
-    );
-    result
-}
-
-/// Checks, once, that a server answers `{"result": 5}` to `add(2, 3)`.
-async fn verify(which: Which, peer: &Peer<RoleClient>) {
-    let result = call(peer, request()).await;
-    let structured = result.structured_content.as_ref();
-    if structured != Some(&json!({"result": 5})) {
-        panic!(
-            "{which:?}: add(2, 3) answered {result:?}, expected structured content {{\"result\": 5}}"
-        );
-    }
-    let text = result.content.first().and_then(|block| block.as_text());
-    if text.map(|text| text.text.as_str()) != Some(r#"{"result":5}"#) {
-        panic!("{which:?}: add(2, 3) answered {result:?}, expected the text `{{\"result\":5}}`");
-    }
-}
-
-/// What a server logs per call: formatted lines and bytes, over `calls` sequential calls.
 async fn log_volume(peer: &Peer<RoleClient>, calls: usize) -> (f64, f64) {
     let (lines, bytes) = (
         LOG_LINES.load(Ordering::Relaxed),
@@ -236,118 +189,6 @@ async fn log_volume(peer: &Peer<RoleClient>, calls: usize) -> (f64, f64) {
     let lines = LOG_LINES.load(Ordering::Relaxed) - lines;
     let bytes = LOG_BYTES.load(Ordering::Relaxed) - bytes;
     (lines as f64 / calls as f64, bytes as f64 / calls as f64)
-}
-
-/// `calls` calls, one at a time.
-async fn sequential(peer: Peer<RoleClient>, calls: usize) -> Duration {
-    let params = request();
-    let start = Instant::now();
-    for _ in 0..calls {
-        std::hint::black_box(call(&peer, params.clone()).await);
-    }
-    start.elapsed()
-}
-
-/// `calls` calls, `IN_FLIGHT` at a time: one task per slot, each on a clone of the peer.
-async fn concurrent(peer: Peer<RoleClient>, calls: usize) -> Duration {
-    let params = request();
-    let per_task = calls / IN_FLIGHT;
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..IN_FLIGHT)
-        .map(|_| {
-            let peer = peer.clone();
-            let params = params.clone();
-            tokio::spawn(async move {
-                for _ in 0..per_task {
-                    std::hint::black_box(call(&peer, params.clone()).await);
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("a concurrent caller panicked");
-    }
-    start.elapsed()
-}
-
-/// Median of per-call times, in microseconds.
-fn median(samples: &mut [f64]) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let mid = samples.len() / 2;
-    if samples.len().is_multiple_of(2) {
-        (samples[mid - 1] + samples[mid]) / 2.0
-    } else {
-        samples[mid]
-    }
-}
-
-/// The result of one scenario, in µs per call.
-struct Row {
-    scenario: &'static str,
-    none: f64,
-    stack: f64,
-    /// Median of the per-round ratios stack/none: each round times both servers back to back,
-    /// so a round's ratio is immune to load that changes more slowly than a round.
-    paired: f64,
-    /// Lower and upper quartiles of the per-round ratios.
-    paired_iqr: (f64, f64),
-}
-
-/// Runs a scenario `rounds` times per server, alternating AB, BA, AB, … after a warm-up.
-async fn scenario<F, Fut>(
-    name: &'static str,
-    none: &Peer<RoleClient>,
-    stack: &Peer<RoleClient>,
-    calls: usize,
-    rounds: usize,
-    run: F,
-) -> Row
-where
-    F: Fn(Peer<RoleClient>, usize) -> Fut,
-    Fut: Future<Output = Duration>,
-{
-    // Warm up both, outside the measurement.
-    for _ in 0..2 {
-        run(none.clone(), calls).await;
-        run(stack.clone(), calls).await;
-    }
-
-    let per_call = |elapsed: Duration| elapsed.as_secs_f64() * 1e6 / calls as f64;
-    let mut samples_none = Vec::with_capacity(rounds);
-    let mut samples_stack = Vec::with_capacity(rounds);
-    let mut ratios = Vec::with_capacity(rounds);
-    for round in 0..rounds {
-        let (a, b) = if round.is_multiple_of(2) {
-            let a = per_call(run(none.clone(), calls).await);
-            (a, per_call(run(stack.clone(), calls).await))
-        } else {
-            let b = per_call(run(stack.clone(), calls).await);
-            (per_call(run(none.clone(), calls).await), b)
-        };
-        samples_none.push(a);
-        samples_stack.push(b);
-        ratios.push(b / a);
-    }
-    ratios.sort_by(f64::total_cmp);
-    let quartile = |q: usize| ratios[(ratios.len() - 1) * q / 4];
-    Row {
-        scenario: name,
-        none: median(&mut samples_none),
-        stack: median(&mut samples_stack),
-        paired: median(&mut ratios.clone()),
-        paired_iqr: (quartile(1), quartile(3)),
-    }
-}
-
-/// A positive count from the `position`-th numeric argument, then `var`, then `default`.
-fn setting(position: usize, var: &str, default: usize) -> usize {
-    let from_args = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with('-'))
-        .filter_map(|arg| arg.parse::<usize>().ok())
-        .nth(position);
-    let from_env = || std::env::var(var).ok().and_then(|value| value.parse().ok());
-    from_args.or_else(from_env).unwrap_or(default).max(1)
 }
 
 fn main() {
@@ -367,8 +208,8 @@ fn main() {
         let none = Connection::open(Which::None).await;
         let stack = Connection::open(Which::Stack).await;
         let (none_peer, stack_peer) = (none.peer(), stack.peer());
-        verify(Which::None, &none_peer).await;
-        verify(Which::Stack, &stack_peer).await;
+        verify("none", &none_peer).await;
+        verify("stack", &stack_peer).await;
         let logs = [
             log_volume(&none_peer, calls).await,
             log_volume(&stack_peer, calls).await,
@@ -382,8 +223,8 @@ fn main() {
         let rows = vec![
             scenario(
                 "sequential",
-                &none_peer,
                 &stack_peer,
+                &none_peer,
                 calls,
                 rounds,
                 sequential,
@@ -391,8 +232,8 @@ fn main() {
             .await,
             scenario(
                 "concurrent64",
-                &none_peer,
                 &stack_peer,
+                &none_peer,
                 concurrent_calls,
                 rounds,
                 concurrent,
@@ -417,21 +258,7 @@ fn main() {
         logs[0].0, logs[0].1, logs[1].0, logs[1].1,
     );
     println!();
-    println!(
-        "{:<14}{:>14}{:>15}{:>8}{:>14}   {:>13}",
-        "scenario", "none µs/call", "stack µs/call", "ratio", "paired ratio", "paired IQR"
-    );
-    for row in &rows {
-        println!(
-            "{:<14}{:>14.2}{:>15.2}{:>8.3}{:>14.3}   {:>13}",
-            row.scenario,
-            row.none,
-            row.stack,
-            row.stack / row.none,
-            row.paired,
-            format!("{:.3}..{:.3}", row.paired_iqr.0, row.paired_iqr.1),
-        );
-    }
+    print_rows(&rows, "stack", "none");
     println!();
     println!(
         "ratio = median stack / median none; paired ratio = median over rounds of stack/none \
