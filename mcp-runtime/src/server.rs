@@ -273,7 +273,7 @@ impl ServerBuilder {
                 let mut resource = resource.clone();
                 resource.chain = chain_around(outer, &resource.chain);
                 resource.template = resource.template.with_path_prefix(prefix);
-                resource.name = renamed(&resource.name);
+                resource.name = Arc::from(renamed(&resource.name));
                 registry.add_resource(resource, Some(prefix))?;
             }
             for prompt in &child.inner.prompts {
@@ -497,7 +497,7 @@ enum ResourceListing {
 /// One resource or template, ready to serve.
 #[derive(Clone)]
 struct RegisteredResource {
-    name: String,
+    name: Arc<str>,
     template: UriTemplate,
     listing: ResourceListing,
     mime_type: Option<&'static str>,
@@ -515,7 +515,7 @@ impl RegisteredResource {
         check_requirements("resource", d.name, &d.requirements, shared)?;
         let template = UriTemplate::new(d.uri);
         let mut resource = Self {
-            name: d.name.to_owned(),
+            name: Arc::from(d.name),
             template,
             listing: ResourceListing::Static(Resource::new(String::new(), String::new())),
             mime_type: d.mime_type,
@@ -539,14 +539,14 @@ impl RegisteredResource {
     ) {
         let uri = self.template.to_string();
         self.listing = if self.template.is_static() {
-            let mut listed = Resource::new(uri, self.name.clone());
+            let mut listed = Resource::new(uri, self.name.to_string());
             listed.title = title.map(str::to_owned);
             listed.description = description.map(str::to_owned);
             listed.mime_type = self.mime_type.map(str::to_owned);
             listed.annotations = annotations;
             ResourceListing::Static(listed)
         } else {
-            let mut listed = ResourceTemplate::new(uri, self.name.clone());
+            let mut listed = ResourceTemplate::new(uri, self.name.to_string());
             listed.title = title.map(str::to_owned);
             listed.description = description.map(str::to_owned);
             listed.mime_type = self.mime_type.map(str::to_owned);
@@ -919,7 +919,7 @@ impl Server {
         let resource = &self.inner.resources[i];
         Some(ComponentInfo {
             kind: ComponentKind::Resource,
-            name: resource.name.clone(),
+            name: resource.name.to_string(),
             annotations: None,
             tags: resource.tags,
             timeout: None,
@@ -1319,7 +1319,7 @@ impl Server {
         let cx = self.request_cx(
             read.parts.context,
             &resource.shared,
-            Arc::from(resource.name.as_str()),
+            resource.name.clone(),
             OutputMode::Unstructured,
         );
         let sink = crate::logging::sink_for(&cx.request, cx.log_level);
