@@ -64,6 +64,21 @@ pub fn check_tags(tags: Option<&[syn::LitStr]>, errors: &mut darling::error::Acc
     }
 }
 
+/// Scopes are non-empty and free of whitespace (OAuth's `scope` is space-separated).
+pub fn check_scopes(scopes: Option<&[syn::LitStr]>, errors: &mut darling::error::Accumulator) {
+    for scope in scopes.unwrap_or_default() {
+        let value = scope.value();
+        if value.is_empty() || value.chars().any(char::is_whitespace) {
+            errors.push(
+                darling::Error::custom(
+                    "a scope is a non-empty word without spaces, like \"notes:write\"",
+                )
+                .with_span(scope),
+            );
+        }
+    }
+}
+
 /// `&["a", "b"]` for a list of string literals.
 pub fn str_slice(items: &[String]) -> TokenStream {
     quote!(&[#(#items),*])

@@ -20,12 +20,25 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve MCP (the default): over stdio, which is what an MCP client spawns.
+    /// Serve MCP (the default): over stdio, which is what an MCP client spawns, or over
+    /// streamable HTTP with `--transport http`.
     Serve {
         /// The transport to serve on (`stdio` or `http`); the `transport` setting
         /// (`MCP_TRANSPORT`) by default, which is `stdio`.
         #[arg(long)]
         transport: Option<Transport>,
+        /// http: the address to listen on (`MCP_HOST`, default 127.0.0.1).
+        #[arg(long)]
+        host: Option<String>,
+        /// http: the port (`MCP_PORT`, default 8000; 0 picks a free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// http: the MCP endpoint's path (`MCP_PATH`, default /mcp).
+        #[arg(long)]
+        path: Option<String>,
+        /// http: no sessions, so any replica can serve any request (`MCP_HTTP__STATELESS`).
+        #[arg(long)]
+        stateless: bool,
     },
     /// Print the server's identity and its components, with their schemas, as JSON.
     Inspect,
@@ -56,6 +69,8 @@ impl Server {
     /// Runs the server's command line, from this process's arguments:
     ///
     /// - no arguments, or `serve`: serve MCP over stdio (what an MCP client spawns);
+    /// - `serve --transport http [--host H] [--port P] [--path /mcp] [--stateless]`: serve
+    ///   streamable HTTP (see [`serve_http`](Self::serve_http));
     /// - `inspect`: print the tools with their schemas as JSON;
     /// - `call <tool> '<json arguments>'`: run one call in memory and print the result;
     /// - `read <uri>`: read one resource in memory and print its contents;
@@ -87,14 +102,20 @@ impl Server {
                 };
             }
         };
-        let command = cli.command.unwrap_or(Command::Serve { transport: None });
+        let command = cli.command.unwrap_or(Command::Serve {
+            transport: None,
+            host: None,
+            port: None,
+            path: None,
+            stateless: false,
+        });
         // The builder's settings, or this process's (defaults, `mcp.toml`, `.env`, `MCP_*`).
         let settings = match self.settings() {
             Some(settings) => settings.clone(),
             None => Settings::load()?,
         };
         let transport = match &command {
-            Command::Serve { transport } => transport.unwrap_or(settings.transport),
+            Command::Serve { transport, .. } => transport.unwrap_or(settings.transport),
             _ => Transport::Stdio,
         };
         let mut log = settings.log.clone();
@@ -104,14 +125,45 @@ impl Server {
         }
         crate::logging::init(transport, &log)?;
         match command {
-            Command::Serve { .. } => match transport {
+            Command::Serve {
+                host,
+                port,
+                path,
+                stateless,
+                ..
+            } => match transport {
                 Transport::Stdio => {
                     tracing::info!(server = self.name(), "serving MCP over stdio");
                     self.serve_stdio().await
                 }
-                other => Err(Error::Usage(format!(
-                    "the `{other:?}` transport is not available in this version: serve over stdio"
-                ))),
+                Transport::Http => {
+                    let mut options = crate::http::HttpOptions::from_settings(&settings);
+                    if let Some(host) = host {
+                        options.host = host;
+                    }
+                    if let Some(port) = port {
+                        options.port = port;
+                    }
+                    if let Some(path) = path {
+                        if !path.starts_with('/') {
+                            return Err(Error::Usage(format!(
+                                "--path must start with `/`, like /mcp, not `{path}`"
+                            )));
+                        }
+                        options.path = path;
+                    }
+                    options.stateless |= stateless;
+                    let server = match (&settings.auth, self.verifier()) {
+                        // `run()` without `.settings(…)`: auth from the environment alone.
+                        (Some(auth), None) => match crate::auth::verifier_from_settings(auth) {
+                            Ok(Some(verifier)) => self.with_verifier(verifier),
+                            Ok(None) => self,
+                            Err(error) => return Err(Error::Usage(error.to_string())),
+                        },
+                        _ => self,
+                    };
+                    server.serve_http(options).await
+                }
             },
             Command::Inspect => print_json(&self.inspect()),
             Command::Call { tool, arguments } => self.call_once(&tool, &arguments).await,

@@ -38,6 +38,13 @@
 //! path = "/mcp"                # http: the endpoint's path
 //! mask_internal_errors = true  # show callers "internal error" instead of the cause
 //!
+//! [http]
+//! stateless = false            # true: no sessions, any replica serves any request
+//! json_response = false        # stateless: plain JSON instead of SSE where possible
+//! allowed_hosts = ["localhost", "127.0.0.1", "::1"] # Host header check; "*" for any
+//! allowed_origins = []         # browser Origins accepted, like "https://app.example.com"
+//! max_body = 4194304           # bytes
+//!
 //! [log]
 //! level = "info"               # a level or a filter: "info,my_crate=debug"
 //! format = "text"              # "text" or "json" (default: text on stdio, JSON on HTTP)
@@ -65,6 +72,7 @@
 //! algorithms = ["RS256", "ES256"]
 //! resource = "https://notes.example.com/mcp"
 //! static_tokens = ["dev-token"] # secrets: never printed
+//! static_scopes = ["notes:read"] # what a static token grants
 //!
 //! [app]                        # a server's own section, read with `Config::section`
 //! api_key = "…"
@@ -161,6 +169,8 @@ pub struct Settings {
     pub port: u16,
     /// The HTTP endpoint's path (`MCP_PATH`, default `/mcp`).
     pub path: String,
+    /// The HTTP transport's options (`MCP_HTTP__*`).
+    pub http: HttpSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Whether callers see `internal error` instead of an internal failure's cause
@@ -184,6 +194,7 @@ impl Default for Settings {
             host: "127.0.0.1".to_owned(),
             port: 8000,
             path: "/mcp".to_owned(),
+            http: HttpSettings::default(),
             log: LogSettings::default(),
             mask_internal_errors: true,
             rate_limit: RateLimitSettings::default(),
@@ -243,6 +254,17 @@ impl Settings {
         }
         if !self.path.starts_with('/') {
             return Some(problem(&["path"], quoted(&self.path)));
+        }
+        if self.http.max_body == 0 {
+            return Some(problem(&["http", "max_body"], "0".into()));
+        }
+        if let Some(bad) = self
+            .http
+            .allowed_origins
+            .iter()
+            .find(|origin| *origin != "null" && !origin.contains("://"))
+        {
+            return Some(problem(&["http", "allowed_origins"], quoted(bad)));
         }
         if !is_log_filter(&self.log.level) {
             return Some(problem(&["log", "level"], quoted(&self.log.level)));
@@ -492,6 +514,42 @@ impl Default for CacheSettings {
     }
 }
 
+/// The HTTP transport's options (`[http]`, `MCP_HTTP__*`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HttpSettings {
+    /// No sessions: every request stands alone, so any replica behind a load balancer can
+    /// serve it (`MCP_HTTP__STATELESS`, default `false`).
+    pub stateless: bool,
+    /// Plain JSON responses instead of SSE streams where a request needs no streaming, in
+    /// stateless mode (`MCP_HTTP__JSON_RESPONSE`, default `false`).
+    pub json_response: bool,
+    /// The `Host` values accepted (DNS-rebinding protection): host names, or `host:port`
+    /// (`MCP_HTTP__ALLOWED_HOSTS`, default `localhost,127.0.0.1,::1`). `*` accepts any host.
+    #[serde(deserialize_with = "list")]
+    pub allowed_hosts: Vec<String>,
+    /// The browser `Origin`s accepted, like `https://app.example.com` or `http://localhost:*`
+    /// (`MCP_HTTP__ALLOWED_ORIGINS`, default none: a request with an `Origin` header is
+    /// refused, one without is served).
+    #[serde(deserialize_with = "list")]
+    pub allowed_origins: Vec<String>,
+    /// The largest request body accepted, in bytes (`MCP_HTTP__MAX_BODY`, default 4 MiB).
+    pub max_body: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            stateless: false,
+            json_response: false,
+            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            allowed_origins: Vec::new(),
+            max_body: 4 * 1024 * 1024,
+        }
+    }
+}
+
 /// Authentication (`[auth]`, `MCP_AUTH__*`): OAuth bearer tokens checked against a JWKS, or
 /// static tokens for development.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -510,9 +568,13 @@ pub struct AuthSettings {
     /// This server's resource identifier, for protected resource metadata
     /// (`MCP_AUTH__RESOURCE`).
     pub resource: Option<String>,
-    /// Bearer tokens accepted as they are, for development (`MCP_AUTH__STATIC_TOKENS=a,b`).
+    /// Bearer tokens accepted as they are, for development (`MCP_AUTH__STATIC_TOKENS=a,b`);
+    /// each stands for subject `dev`.
     #[serde(deserialize_with = "list")]
     pub static_tokens: Vec<Secret<String>>,
+    /// The scopes a static token grants (`MCP_AUTH__STATIC_SCOPES=notes:read,notes:write`).
+    #[serde(deserialize_with = "list")]
+    pub static_scopes: Vec<String>,
 }
 
 impl Default for AuthSettings {
@@ -524,6 +586,7 @@ impl Default for AuthSettings {
             algorithms: vec!["RS256".to_owned(), "ES256".to_owned()],
             resource: None,
             static_tokens: Vec::new(),
+            static_scopes: Vec::new(),
         }
     }
 }
@@ -1339,6 +1402,13 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["auth", "jwks_uri" | "resource"] => "an http(s) URL",
         ["auth", "issuer" | "audience"] => "a string",
         ["auth", "static_tokens", ..] => "a list of tokens, like a,b",
+        ["auth", "static_scopes", ..] => "a list of scopes, like notes:read,notes:write",
+        ["http", "stateless" | "json_response"] => BOOL,
+        ["http", "allowed_hosts", ..] => "a list of host names or host:port, like localhost,example.com",
+        ["http", "allowed_origins", ..] => {
+            "a list of origins with their scheme, like https://app.example.com,http://localhost:*"
+        }
+        ["http", "max_body"] => "a number of bytes, at least 1",
         _ => return None,
     })
 }

@@ -218,6 +218,137 @@ impl Ctx {
         self.log(rmcp::model::LoggingLevel::Error, message).await
     }
 
+    /// Asks the client's model to answer `prompt` (a `sampling/createMessage` request with one
+    /// user message), and returns the text of its reply. Fails with a clear error when the
+    /// client did not declare the `sampling` capability, or refused.
+    ///
+    /// ```
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// /// Summarizes a text with the client's model.
+    /// #[tool]
+    /// async fn summarize(ctx: Ctx, text: String) -> Result<String, ToolError> {
+    ///     ctx.sample(format!("Summarize in one line: {text}"), 100).await
+    /// }
+    /// ```
+    pub async fn sample(&self, prompt: impl Into<String>, max_tokens: u32) -> Result<String, ToolError> {
+        let message = rmcp::model::SamplingMessage::user_text(prompt.into());
+        let params = rmcp::model::CreateMessageRequestParams::new(vec![message], max_tokens);
+        let result = self.create_message(params).await?;
+        let text = result
+            .message
+            .content
+            .iter()
+            .filter_map(|block| block.as_text().map(|text| text.text.as_str()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Ok(text)
+    }
+
+    /// Sends a full `sampling/createMessage` request (messages, system prompt, model
+    /// preferences, …) to the client and returns its answer.
+    pub async fn create_message(
+        &self,
+        params: rmcp::model::CreateMessageRequestParams,
+    ) -> Result<rmcp::model::CreateMessageResult, ToolError> {
+        let peer = &self.request.peer;
+        let declared = peer
+            .peer_info()
+            .map(|info| info.capabilities.sampling.is_some());
+        if declared == Some(false) {
+            return Err(ToolError::new(
+                "the client does not support sampling (it did not declare the `sampling` capability)",
+            ));
+        }
+        peer.create_message(params)
+            .await
+            .map_err(|error| ToolError::new(format!("sampling failed: {error}")))
+    }
+
+    /// Asks the user for input through the client (`elicitation/create`, form mode):
+    /// `message` says what is needed and `schema` is a flat JSON object schema of primitive
+    /// properties (strings, numbers, booleans, enums), with optional defaults.
+    ///
+    /// ```
+    /// use mcp_runtime::prelude::*;
+    /// use mcp_runtime::context::ElicitAction;
+    ///
+    /// /// Books a table, asking for the party size.
+    /// #[tool]
+    /// async fn book(ctx: Ctx) -> Result<String, ToolError> {
+    ///     let answer = ctx
+    ///         .elicit(
+    ///             "How many people?",
+    ///             serde_json::json!({
+    ///                 "type": "object",
+    ///                 "properties": { "people": { "type": "integer", "minimum": 1, "default": 2 } },
+    ///                 "required": ["people"]
+    ///             }),
+    ///         )
+    ///         .await?;
+    ///     Ok(match answer.action {
+    ///         ElicitAction::Accept => format!("booked: {}", answer.content.unwrap_or_default()),
+    ///         _ => "not booked".to_owned(),
+    ///     })
+    /// }
+    /// ```
+    pub async fn elicit(
+        &self,
+        message: impl Into<String>,
+        schema: serde_json::Value,
+    ) -> Result<Elicitation, ToolError> {
+        let schema: rmcp::model::ElicitationSchema = serde_json::from_value(schema)
+            .map_err(|error| ToolError::new(format!("the elicitation schema is not valid: {error}")))?;
+        self.elicit_schema(message.into(), schema).await
+    }
+
+    /// Asks the user for a `T` (its schema generated from the type), and returns it when the
+    /// user accepted, `None` when they declined or cancelled.
+    pub async fn elicit_as<T>(&self, message: impl Into<String>) -> Result<Option<T>, ToolError>
+    where
+        T: schemars::JsonSchema + serde::de::DeserializeOwned,
+    {
+        let schema = rmcp::model::ElicitationSchema::from_type::<T>()
+            .map_err(|error| ToolError::new(format!("the elicitation schema is not valid: {error}")))?;
+        let answer = self.elicit_schema(message.into(), schema).await?;
+        match (answer.action, answer.content) {
+            (ElicitAction::Accept, Some(content)) => serde_json::from_value(content)
+                .map(Some)
+                .map_err(|error| ToolError::new(format!("the user's answer does not fit: {error}"))),
+            (ElicitAction::Accept, None) => Err(ToolError::new("the user accepted but sent nothing")),
+            _ => Ok(None),
+        }
+    }
+
+    async fn elicit_schema(
+        &self,
+        message: String,
+        requested_schema: rmcp::model::ElicitationSchema,
+    ) -> Result<Elicitation, ToolError> {
+        let peer = &self.request.peer;
+        let declared = peer
+            .peer_info()
+            .map(|info| info.capabilities.elicitation.is_some());
+        if declared == Some(false) {
+            return Err(ToolError::new(
+                "the client does not support elicitation (it did not declare the `elicitation` capability)",
+            ));
+        }
+        let params = rmcp::model::ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message,
+            requested_schema,
+        };
+        let result = peer
+            .create_elicitation(params)
+            .await
+            .map_err(|error| ToolError::new(format!("elicitation failed: {error}")))?;
+        Ok(Elicitation {
+            action: result.action,
+            content: result.content,
+        })
+    }
+
     #[allow(deprecated)]
     async fn log(&self, level: rmcp::model::LoggingLevel, message: String) -> bool {
         crate::logging::send(
@@ -229,6 +360,19 @@ impl Ctx {
         )
         .await
     }
+}
+
+/// What the user chose in answer to [`Ctx::elicit`].
+pub use rmcp::model::ElicitationAction as ElicitAction;
+
+/// The user's answer to [`Ctx::elicit`]: accepted (with the content), declined or cancelled.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Elicitation {
+    /// Accept, decline or cancel.
+    pub action: ElicitAction,
+    /// The values entered, when accepted.
+    pub content: Option<serde_json::Value>,
 }
 
 impl fmt::Debug for Ctx {

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod auth;
 mod cli;
 pub mod completion;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod http;
 mod lifespan;
 pub mod logging;
 pub mod middleware;
@@ -14,6 +16,7 @@ pub mod prompt;
 pub mod resource;
 pub mod schema;
 mod server;
+pub mod telemetry;
 pub mod testing;
 pub mod tool;
 mod transport;

@@ -47,6 +47,7 @@ pub struct PromptDescriptor {
     pub(crate) requirements: Requirements,
     pub(crate) completions: Vec<(&'static str, Completer)>,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) scopes: &'static [&'static str],
     pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
@@ -61,6 +62,7 @@ impl PromptDescriptor {
             requirements: Requirements::default(),
             completions: Vec::new(),
             tags: &[],
+            scopes: &[],
             middleware: Vec::new(),
         }
     }
@@ -92,6 +94,11 @@ impl PromptDescriptor {
     /// The component's tags.
     pub fn tags(&mut self, tags: &'static [&'static str]) {
         self.tags = tags;
+    }
+
+    /// The OAuth scopes a caller needs to see and use this prompt.
+    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
+        self.scopes = scopes;
     }
 }
 

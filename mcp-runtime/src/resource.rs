@@ -51,6 +51,7 @@ pub struct ResourceDescriptor {
     pub(crate) unchecked: &'static [&'static str],
     pub(crate) completions: Vec<(&'static str, Completer)>,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) scopes: &'static [&'static str],
     pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
@@ -68,6 +69,7 @@ impl ResourceDescriptor {
             unchecked: &[],
             completions: Vec::new(),
             tags: &[],
+            scopes: &[],
             middleware: Vec::new(),
         }
     }
@@ -117,6 +119,11 @@ impl ResourceDescriptor {
     /// The component's tags.
     pub fn tags(&mut self, tags: &'static [&'static str]) {
         self.tags = tags;
+    }
+
+    /// The OAuth scopes a caller needs to see and use this resource.
+    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
+        self.scopes = scopes;
     }
     /// Where injected parameters record what they need.
     pub fn requirements(&mut self) -> &mut Requirements {

@@ -56,6 +56,7 @@ pub struct ServerBuilder {
     state: StateMap,
     profile: SchemaProfile,
     mask_internal_errors: bool,
+    verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
 }
 
 impl ServerBuilder {
@@ -163,7 +164,25 @@ impl ServerBuilder {
         if let Some(timeout) = settings.timeout.default {
             self = self.middleware(Timeout::new(timeout));
         }
+        if self.verifier.is_none()
+            && let Some(auth) = &settings.auth
+        {
+            match crate::auth::verifier_from_settings(auth) {
+                Ok(verifier) => self.verifier = verifier,
+                // `Settings::validate` already refused unknown algorithms; nothing else fails.
+                Err(error) => tracing::error!(%error, "the [auth] settings are unusable"),
+            }
+        }
         self.settings = Some(settings);
+        self
+    }
+
+    /// Verifies bearer tokens on HTTP: requests without a valid token are refused (401), and
+    /// the verified [`Identity`](crate::auth::Identity) reaches middleware and tools
+    /// ([`Auth`](crate::auth::Auth)). [`settings`](Self::settings) sets this from
+    /// `MCP_AUTH__*` unless it was set already.
+    pub fn auth(mut self, verifier: impl crate::auth::TokenVerifier) -> Self {
+        self.verifier = Some(Arc::new(verifier));
         self
     }
 
@@ -324,6 +343,7 @@ impl ServerBuilder {
             info = info.with_instructions(instructions);
         }
         Ok(Server {
+            identity: None,
             inner: Arc::new(Inner {
                 info,
                 tools: registry.tools,
@@ -335,6 +355,7 @@ impl ServerBuilder {
                 prompt_index: registry.prompt_index,
                 middleware: self.middleware.into(),
                 shared,
+                verifier: self.verifier,
                 live: Live::default(),
                 settings: self.settings,
                 lifespan: Arc::new(crate::lifespan::Lifespan::new(
@@ -396,6 +417,8 @@ pub struct ComponentInfo {
     pub annotations: Option<rmcp::model::ToolAnnotations>,
     /// Its tags.
     pub tags: &'static [&'static str],
+    /// The OAuth scopes a caller needs to see and use it.
+    pub scopes: &'static [&'static str],
     /// Its own timeout, if it declared one.
     pub timeout: Option<std::time::Duration>,
     /// Whether it is marked sensitive (audited, arguments redacted).
@@ -429,6 +452,7 @@ struct RegisteredTool {
     output: OutputMode,
     call: fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, McpError>>,
     tags: &'static [&'static str],
+    scopes: &'static [&'static str],
     shared: Arc<Shared>,
     chain: Chain,
     timeout: Option<std::time::Duration>,
@@ -479,6 +503,7 @@ impl RegisteredTool {
             output,
             call: entry.call,
             tags: descriptor.tags,
+            scopes: descriptor.scopes,
             shared: shared.clone(),
             chain: descriptor.middleware.into(),
             timeout: descriptor.timeout,
@@ -505,6 +530,7 @@ struct RegisteredResource {
     completions: Vec<(&'static str, Completer)>,
     read: ReadFn,
     tags: &'static [&'static str],
+    scopes: &'static [&'static str],
     shared: Arc<Shared>,
     chain: Chain,
 }
@@ -523,6 +549,7 @@ impl RegisteredResource {
             completions: d.completions,
             read: entry.read,
             tags: d.tags,
+            scopes: d.scopes,
             shared: shared.clone(),
             chain: d.middleware.into(),
         };
@@ -586,6 +613,7 @@ struct RegisteredPrompt {
     completions: Vec<(&'static str, Completer)>,
     get: fn(RequestCx, PromptArgs) -> BoxFuture<'static, Result<GetPromptResult, PromptError>>,
     tags: &'static [&'static str],
+    scopes: &'static [&'static str],
     shared: Arc<Shared>,
     chain: Chain,
 }
@@ -603,6 +631,7 @@ impl RegisteredPrompt {
             completions: d.completions,
             get: entry.get,
             tags: d.tags,
+            scopes: d.scopes,
             shared: shared.clone(),
             chain: d.middleware.into(),
         })
@@ -726,6 +755,9 @@ impl Registry {
 #[derive(Clone)]
 pub struct Server {
     inner: Arc<Inner>,
+    /// The identity every request of this handle carries (the in-memory test client's
+    /// `connect_as`), unless the transport attached one.
+    identity: Option<crate::auth::Identity>,
 }
 
 struct Inner {
@@ -739,6 +771,7 @@ struct Inner {
     prompt_index: HashMap<Arc<str>, usize>,
     middleware: Chain,
     shared: Arc<Shared>,
+    verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
     live: Live,
     settings: Option<crate::config::Settings>,
     lifespan: Arc<crate::lifespan::Lifespan>,
@@ -818,6 +851,7 @@ impl Server {
             state: StateMap::default(),
             profile: SchemaProfile::default(),
             mask_internal_errors: true,
+            verifier: None,
         }
     }
 
@@ -908,6 +942,7 @@ impl Server {
             name: tool.name.to_string(),
             annotations: tool.listed.annotations.clone(),
             tags: tool.tags,
+            scopes: tool.scopes,
             timeout: tool.timeout,
             sensitive: tool.sensitive,
         })
@@ -922,6 +957,7 @@ impl Server {
             name: resource.name.to_string(),
             annotations: None,
             tags: resource.tags,
+            scopes: resource.scopes,
             timeout: None,
             sensitive: false,
         })
@@ -935,6 +971,7 @@ impl Server {
             name: prompt.name.to_string(),
             annotations: None,
             tags: prompt.tags,
+            scopes: prompt.scopes,
             timeout: None,
             sensitive: false,
         })
@@ -1092,6 +1129,43 @@ impl Server {
     /// Runs a request through the global middleware (if any), the router, the component's own
     /// middleware (if any), and the component.
     async fn handle(&self, request: Request) -> Result<Response, McpError> {
+        if crate::telemetry::is_enabled() {
+            let method = request.method();
+            let component = self.component_label(&request);
+            let started = std::time::Instant::now();
+            let response = self.handle_inner(request).await;
+            let error = match &response {
+                Ok(Response::CallTool(result)) if result.is_error == Some(true) => {
+                    Some("tool_error")
+                }
+                Ok(_) => None,
+                Err(error) => Some(crate::telemetry::error_kind(error.code.0)),
+            };
+            crate::telemetry::record(method, component, started.elapsed().as_secs_f64(), error);
+            return response;
+        }
+        self.handle_inner(request).await
+    }
+
+    /// The `component` label of a request's metrics: a registered name, or `unknown` (never a
+    /// name the client chose, which would make the series unbounded).
+    fn component_label(&self, request: &Request) -> metrics::SharedString {
+        let inner = &self.inner;
+        let name = match request {
+            Request::CallTool(call) => self.find_tool(&call.name).map(|i| &inner.tools[i].name),
+            Request::ReadResource(read) => self
+                .route_resource(&read.uri)
+                .map(|(i, _)| &inner.resources[i].name),
+            Request::GetPrompt(get) => self.find_prompt(&get.name).map(|i| &inner.prompts[i].name),
+            _ => return metrics::SharedString::const_str(""),
+        };
+        match name {
+            Some(name) => metrics::SharedString::from_shared(name.clone()),
+            None => metrics::SharedString::const_str("unknown"),
+        }
+    }
+
+    async fn handle_inner(&self, request: Request) -> Result<Response, McpError> {
         let _in_flight = self.inner.lifespan.track();
         let method = request.method();
         let pipeline = if self.inner.middleware.is_empty() {
@@ -1130,28 +1204,21 @@ impl Server {
             Request::GetPrompt(get) => self
                 .find_prompt(&get.name)
                 .map(|i| (Target::Prompt(i), inner.prompts[i].chain.clone())),
-            Request::ListTools(_) => {
-                return Box::pin(std::future::ready(Ok(Response::ListTools(self.tools()))));
-            }
-            Request::ListResources(_) => {
-                return Box::pin(std::future::ready(Ok(Response::ListResources(
-                    self.resources(),
-                ))));
-            }
-            Request::ListResourceTemplates(_) => {
-                return Box::pin(std::future::ready(Ok(Response::ListResourceTemplates(
-                    self.resource_templates(),
-                ))));
-            }
-            Request::ListPrompts(_) => {
-                return Box::pin(std::future::ready(Ok(Response::ListPrompts(
-                    self.prompts(),
-                ))));
+            Request::ListTools(_) | Request::ListResources(_) | Request::ListResourceTemplates(_) | Request::ListPrompts(_) => {
+                return Box::pin(std::future::ready(Ok(self.list(&request))));
             }
         };
         let Some((target, chain)) = found else {
             return Box::pin(std::future::ready(Err(not_found(&request))));
         };
+        let scopes = match target {
+            Target::Tool(i) => inner.tools[i].scopes,
+            Target::Resource(i) => inner.resources[i].scopes,
+            Target::Prompt(i) => inner.prompts[i].scopes,
+        };
+        if let Err(missing) = self.check_scopes(scopes, request.extensions()) {
+            return Box::pin(std::future::ready(Err(forbidden(&request, &missing))));
+        }
         if chain.is_empty() {
             self.clone().invoke(target, request)
         } else {
@@ -1161,6 +1228,166 @@ impl Server {
             });
             Next::new(chain, endpoint).run_request(request)
         }
+    }
+
+    /// A list request's answer: the enabled components the caller has the scopes for.
+    fn list(&self, request: &Request) -> Response {
+        let inner = &self.inner;
+        let live = &inner.live;
+        let ext = request.extensions();
+        let visible = |name: &str, tags: &[&str], scopes: &[&str]| {
+            live.is_enabled(name, tags) && self.check_scopes(scopes, ext).is_ok()
+        };
+        let resources = || {
+            inner
+                .resources
+                .iter()
+                .filter(move |r| visible(&r.name, r.tags, r.scopes))
+        };
+        match request {
+            Request::ListTools(_) => Response::ListTools(
+                inner
+                    .tools
+                    .iter()
+                    .filter(|t| visible(&t.name, t.tags, t.scopes))
+                    .map(|t| t.listed.clone())
+                    .collect(),
+            ),
+            Request::ListResources(_) => Response::ListResources(
+                resources()
+                    .filter_map(|r| match &r.listing {
+                        ResourceListing::Static(listed) => Some(listed.clone()),
+                        ResourceListing::Template(_) => None,
+                    })
+                    .collect(),
+            ),
+            Request::ListResourceTemplates(_) => Response::ListResourceTemplates(
+                resources()
+                    .filter_map(|r| match &r.listing {
+                        ResourceListing::Template(listed) => Some(listed.clone()),
+                        ResourceListing::Static(_) => None,
+                    })
+                    .collect(),
+            ),
+            _ => Response::ListPrompts(
+                inner
+                    .prompts
+                    .iter()
+                    .filter(|p| visible(&p.name, p.tags, p.scopes))
+                    .map(|p| p.listed.clone())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether the caller of a request has `scopes`; the missing ones if not.
+    ///
+    /// Scopes are enforced when the request carries an identity, and on every HTTP request (a
+    /// server on the network without auth serves no scoped component). A local transport
+    /// without an identity (stdio: the user who spawned the process) is not checked.
+    pub(crate) fn check_scopes<'s>(
+        &self,
+        scopes: &[&'s str],
+        ext: &rmcp::model::Extensions,
+    ) -> Result<(), Vec<&'s str>> {
+        if scopes.is_empty() {
+            return Ok(());
+        }
+        match crate::auth::Identity::of(ext) {
+            Some(identity) => {
+                let missing = identity.missing_scopes(scopes);
+                if missing.is_empty() { Ok(()) } else { Err(missing) }
+            }
+            None if ext.get::<http::request::Parts>().is_some() => Err(scopes.to_vec()),
+            None => Ok(()),
+        }
+    }
+
+    /// The scopes the component a JSON-RPC request names needs (`None`: no such component, or
+    /// not a component request). For the HTTP layer, which answers 403 before the request
+    /// reaches the pipeline.
+    pub(crate) fn scopes_for(&self, method: &str, params: &Value) -> &'static [&'static str] {
+        let inner = &self.inner;
+        let field = |key: &str| params.get(key).and_then(Value::as_str);
+        let found = match method {
+            "tools/call" => field("name")
+                .and_then(|name| self.find_tool(name))
+                .map(|i| inner.tools[i].scopes),
+            "resources/read" | "resources/subscribe" => field("uri")
+                .and_then(|uri| self.route_resource(uri))
+                .map(|(i, _)| inner.resources[i].scopes),
+            "prompts/get" => field("name")
+                .and_then(|name| self.find_prompt(name))
+                .map(|i| inner.prompts[i].scopes),
+            _ => None,
+        };
+        found.unwrap_or_default()
+    }
+
+    /// Whether any component declares scopes.
+    pub(crate) fn any_scopes(&self) -> bool {
+        let inner = &self.inner;
+        inner.tools.iter().any(|t| !t.scopes.is_empty())
+            || inner.resources.iter().any(|r| !r.scopes.is_empty())
+            || inner.prompts.iter().any(|p| !p.scopes.is_empty())
+    }
+
+    /// Every scope components declare, for the protected resource metadata.
+    pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
+        let inner = &self.inner;
+        let mut scopes: Vec<&'static str> = inner
+            .tools
+            .iter()
+            .flat_map(|t| t.scopes.iter())
+            .chain(inner.resources.iter().flat_map(|r| r.scopes.iter()))
+            .chain(inner.prompts.iter().flat_map(|p| p.scopes.iter()))
+            .copied()
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        scopes
+    }
+
+    /// The token verifier given to the builder (or by its settings), if any.
+    pub fn verifier(&self) -> Option<&Arc<dyn crate::auth::TokenVerifier>> {
+        self.inner.verifier.as_ref()
+    }
+
+    /// This server with another token verifier (the same components and live state).
+    pub(crate) fn with_verifier(self, verifier: Arc<dyn crate::auth::TokenVerifier>) -> Self {
+        let Self { inner, identity } = self;
+        let inner = Arc::try_unwrap(inner).map_or_else(
+            |shared| {
+                // Other handles exist: keep sharing them rather than copying live state.
+                tracing::warn!("auth from settings ignored: the server is already shared");
+                shared
+            },
+            |mut inner| {
+                inner.verifier = Some(verifier);
+                Arc::new(inner)
+            },
+        );
+        Self { inner, identity }
+    }
+
+    /// This server, with every request it serves carrying `identity` (unless the transport
+    /// attached one): what [`TestClient::connect_as`](crate::testing::TestClient::connect_as)
+    /// serves.
+    pub(crate) fn with_identity(&self, identity: crate::auth::Identity) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            identity: Some(identity),
+        }
+    }
+
+    /// A request's parts, with this handle's identity attached.
+    fn parts(&self, mut context: RequestContext<RoleServer>) -> RequestParts {
+        if let Some(identity) = &self.identity
+            && crate::auth::Identity::of(&context.extensions).is_none()
+        {
+            context.extensions.insert(identity.clone());
+        }
+        RequestParts::new(context)
     }
 
     fn invoke(
@@ -1466,6 +1693,31 @@ impl Endpoint for Invoke {
 }
 
 /// The error for a request whose component does not exist (or is disabled).
+/// The JSON-RPC error code for a caller that lacks the scopes a component needs.
+pub const FORBIDDEN: i32 = -32003;
+
+fn forbidden(request: &Request, missing: &[&str]) -> McpError {
+    let what = match request {
+        Request::CallTool(call) => format!("the tool `{}`", call.name),
+        Request::ReadResource(read) => format!("the resource `{}`", read.uri),
+        Request::GetPrompt(get) => format!("the prompt `{}`", get.name),
+        _ => "this request".to_owned(),
+    };
+    let plural = if missing.len() == 1 { "" } else { "s" };
+    McpError::new(
+        rmcp::model::ErrorCode(FORBIDDEN),
+        format!(
+            "{what} needs the scope{plural} {}",
+            missing
+                .iter()
+                .map(|scope| format!("`{scope}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(serde_json::json!({ "required_scopes": missing })),
+    )
+}
+
 fn not_found(request: &Request) -> McpError {
     match request {
         Request::CallTool(call) => McpError::invalid_params(
@@ -1529,7 +1781,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let request = ListTools {
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
         Ok(ListToolsResult::with_all_items(tools))
@@ -1543,7 +1795,7 @@ impl ServerHandler for Server {
         let call = ToolCall {
             name: request.name.into_owned(),
             arguments: request.arguments.unwrap_or_default(),
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
         Ok(CallToolResponse::from(result))
@@ -1561,7 +1813,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
         let request = ListResources {
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let resources = ListResources::from_response(self.handle(request.into_request()).await?)?;
         Ok(ListResourcesResult::with_all_items(resources))
@@ -1573,7 +1825,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
         let request = ListResourceTemplates {
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let templates =
             ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
@@ -1587,7 +1839,7 @@ impl ServerHandler for Server {
     ) -> Result<ReadResourceResponse, McpError> {
         let read = ResourceRead {
             uri: request.uri,
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let result = ResourceRead::from_response(self.handle(read.into_request()).await?)?;
         Ok(ReadResourceResponse::from(result))
@@ -1599,10 +1851,21 @@ impl ServerHandler for Server {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if self.route_resource(&request.uri).is_none() {
+        let Some((i, _)) = self.route_resource(&request.uri) else {
             return Err(
                 ResourceError::not_found(request.uri.clone()).into_mcp(("uri", &request.uri), true)
             );
+        };
+        let mut extensions = context.extensions.clone();
+        if let Some(identity) = &self.identity {
+            extensions.insert(identity.clone());
+        }
+        if let Err(missing) = self.check_scopes(self.inner.resources[i].scopes, &extensions) {
+            let read = ResourceRead {
+                uri: request.uri.clone(),
+                parts: RequestParts::new(context),
+            };
+            return Err(forbidden(&read.into_request(), &missing));
         }
         let key = session_key(&context.peer);
         let mut subscriptions = lock(&self.inner.live.subscriptions);
@@ -1636,7 +1899,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
         let request = ListPrompts {
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
         Ok(ListPromptsResult::with_all_items(prompts))
@@ -1650,7 +1913,7 @@ impl ServerHandler for Server {
         let get = PromptGet {
             name: request.name,
             arguments: request.arguments.unwrap_or_default(),
-            parts: RequestParts::new(context),
+            parts: self.parts(context),
         };
         let result = PromptGet::from_response(self.handle(get.into_request()).await?)?;
         Ok(GetPromptResponse::from(result))

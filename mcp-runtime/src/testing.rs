@@ -99,15 +99,60 @@ impl Inbox {
     }
 }
 
-/// The test client's handler: its identity, and a recorder of notifications.
+/// Answers the server's `sampling/createMessage` requests in a [`TestClient`].
+#[allow(deprecated)] // Sampling is deprecated from MCP 2026-07-28 on; older versions have it.
+pub type SamplingHandler = Arc<
+    dyn Fn(rmcp::model::CreateMessageRequestParams) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
+        + Send
+        + Sync,
+>;
+
+/// Answers the server's `elicitation/create` requests in a [`TestClient`].
+pub type ElicitationHandler = Arc<
+    dyn Fn(rmcp::model::ElicitRequestParams) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData>
+        + Send
+        + Sync,
+>;
+
+/// The test client's handler: its identity, a recorder of notifications, and the answers to
+/// the server's requests.
 struct Recorder {
     config: ClientConfig,
     inbox: Arc<Inbox>,
+    sampling: Option<SamplingHandler>,
+    elicitation: Option<ElicitationHandler>,
 }
 
+#[allow(deprecated)]
 impl ClientHandler for Recorder {
     fn get_info(&self) -> ClientConfig {
         self.config.clone()
+    }
+
+    async fn create_message(
+        &self,
+        params: rmcp::model::CreateMessageRequestParams,
+        _: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData> {
+        match &self.sampling {
+            Some(answer) => answer(params),
+            None => Err(rmcp::ErrorData::method_not_found::<
+                rmcp::model::CreateMessageRequestMethod,
+            >()),
+        }
+    }
+
+    async fn create_elicitation(
+        &self,
+        params: rmcp::model::ElicitRequestParams,
+        _: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        match &self.elicitation {
+            Some(answer) => answer(params),
+            None => Ok(rmcp::model::ElicitResult::new(
+                rmcp::model::ElicitationAction::Decline,
+            )),
+        }
     }
 
     async fn on_progress(
@@ -148,6 +193,83 @@ impl ClientHandler for Recorder {
     }
 }
 
+/// Options of a [`TestClient`]: start with [`TestClient::builder`].
+#[must_use = "a builder does nothing until `.connect()`"]
+pub struct TestClientBuilder {
+    server: Server,
+    identity: Option<crate::auth::Identity>,
+    sampling: Option<SamplingHandler>,
+    elicitation: Option<ElicitationHandler>,
+}
+
+impl TestClientBuilder {
+    /// Every request carries `identity` (see [`TestClient::connect_as`]).
+    pub fn identity(mut self, identity: crate::auth::Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Declares the `sampling` capability and answers `sampling/createMessage` with `answer`.
+    #[allow(deprecated)]
+    pub fn on_sampling(
+        mut self,
+        answer: impl Fn(rmcp::model::CreateMessageRequestParams) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.sampling = Some(Arc::new(answer));
+        self
+    }
+
+    /// Declares the `elicitation` capability and answers `elicitation/create` with `answer`.
+    pub fn on_elicitation(
+        mut self,
+        answer: impl Fn(rmcp::model::ElicitRequestParams) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.elicitation = Some(Arc::new(answer));
+        self
+    }
+
+    /// Connects and completes the `initialize` handshake.
+    pub async fn connect(self) -> Result<TestClient, Error> {
+        let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
+        let server = match &self.identity {
+            Some(identity) => self.server.with_identity(identity.clone()),
+            None => self.server,
+        };
+        let server = tokio::spawn(server.serve(server_io));
+        let mut config = ClientConfig::default();
+        config.client_info =
+            Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
+        if self.sampling.is_some() {
+            config.capabilities.sampling = Some(Default::default());
+        }
+        if self.elicitation.is_some() {
+            config.capabilities.elicitation = Some(Default::default());
+        }
+        let notifications = Arc::new(Inbox::default());
+        let recorder = Recorder {
+            config,
+            inbox: notifications.clone(),
+            sampling: self.sampling,
+            elicitation: self.elicitation,
+        };
+        let service = recorder
+            .serve(client_io)
+            .await
+            .map_err(|error| Error::Initialize(error.to_string()))?;
+        Ok(TestClient {
+            service,
+            server,
+            notifications,
+        })
+    }
+}
+
 impl TestClient {
     /// Connects to `server` and completes the `initialize` handshake.
     ///
@@ -163,25 +285,30 @@ impl TestClient {
 
     /// Connects to `server`, returning the error if the handshake fails.
     pub async fn connect(server: Server) -> Result<Self, Error> {
-        let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
-        let server = tokio::spawn(server.serve(server_io));
-        let mut config = ClientConfig::default();
-        config.client_info =
-            Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
-        let notifications = Arc::new(Inbox::default());
-        let recorder = Recorder {
-            config,
-            inbox: notifications.clone(),
-        };
-        let service = recorder
-            .serve(client_io)
-            .await
-            .map_err(|error| Error::Initialize(error.to_string()))?;
-        Ok(Self {
-            service,
+        Self::builder(server).connect().await
+    }
+
+    /// Connects to `server` as `identity`: every request carries it, as if the HTTP layer had
+    /// verified a token for it, so scopes and the [`Auth`](crate::auth::Auth) extractor can be
+    /// tested without HTTP.
+    ///
+    /// # Panics
+    /// If the handshake fails (see [`TestClient::new`]).
+    pub async fn connect_as(server: Server, identity: crate::auth::Identity) -> Self {
+        match Self::builder(server).identity(identity).connect().await {
+            Ok(client) => client,
+            Err(error) => panic!("TestClient could not connect: {error}"),
+        }
+    }
+
+    /// A client with options: an identity, answers to sampling and elicitation requests.
+    pub fn builder(server: Server) -> TestClientBuilder {
+        TestClientBuilder {
             server,
-            notifications,
-        })
+            identity: None,
+            sampling: None,
+            elicitation: None,
+        }
     }
 
     /// Every notification received so far, in order.

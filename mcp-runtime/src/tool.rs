@@ -54,6 +54,7 @@ pub struct ToolDescriptor {
     pub(crate) input: InputSpec,
     pub(crate) output: OutputSpec,
     pub(crate) tags: &'static [&'static str],
+    pub(crate) scopes: &'static [&'static str],
     pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
     pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) sensitive: bool,
@@ -70,6 +71,7 @@ impl ToolDescriptor {
             input: InputSpec::default(),
             output: OutputSpec::unstructured(),
             tags: &[],
+            scopes: &[],
             middleware: Vec::new(),
             timeout: None,
             sensitive: false,
@@ -131,6 +133,11 @@ impl ToolDescriptor {
     /// The tool's tags.
     pub fn tags(&mut self, tags: &'static [&'static str]) {
         self.tags = tags;
+    }
+
+    /// The OAuth scopes a caller needs to see and use this tool.
+    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
+        self.scopes = scopes;
     }
 
     /// Sets how the return value becomes a result.

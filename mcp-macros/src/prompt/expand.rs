@@ -41,6 +41,10 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
     });
+    let scopes = attr.scopes.as_ref().map(|scopes| {
+        let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
+        quote!(__mcp_d.scopes(#scopes);)
+    });
     let completions = attr.complete.iter().flatten().map(|(argument, path)| {
         let argument = argument.to_string();
         quote_spanned! {path.span()=>
@@ -89,6 +93,7 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
                     #description
                     #title
                     #tags
+                    #scopes
                     #(#middleware)*
                     #(#completions)*
                     #(#describe_params)*

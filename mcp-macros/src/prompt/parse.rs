@@ -22,6 +22,8 @@ pub struct PromptAttr {
     pub complete: Option<BTreeMap<syn::Ident, syn::Path>>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<syn::LitStr>>,
+    /// OAuth scopes a caller needs to see and use this component: `scopes = ["notes:write"]`.
+    pub scopes: Option<Vec<syn::LitStr>>,
     /// Middleware around this component only, innermost: `middleware = [a, b]`.
     pub middleware: Option<crate::common::ExprList>,
     /// The path of the runtime crate, for crates that re-export it.

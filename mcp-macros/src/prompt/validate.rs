@@ -27,6 +27,7 @@ pub fn validate(prompt: &PromptFn, errors: &mut Accumulator) {
         errors,
     );
     crate::common::check_tags(attr.tags.as_deref(), errors);
+    crate::common::check_scopes(attr.scopes.as_deref(), errors);
     for (argument, _) in attr.complete.iter().flatten() {
         let name = argument.to_string();
         if !prompt

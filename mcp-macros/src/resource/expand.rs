@@ -89,6 +89,10 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
     });
+    let scopes = attr.scopes.as_ref().map(|scopes| {
+        let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
+        quote!(__mcp_d.scopes(#scopes);)
+    });
     let completions = attr.complete.iter().flatten().map(|(var, path)| {
         let var = var.to_string();
         quote_spanned! {path.span()=>
@@ -173,6 +177,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
                     #annotations
                     #unchecked
                     #tags
+                    #scopes
                     #(#middleware)*
                     #(#completions)*
                     #(#requirements)*

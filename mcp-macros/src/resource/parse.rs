@@ -29,6 +29,8 @@ pub struct ResourceAttr {
     pub unchecked: Option<PathList>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<LitStr>>,
+    /// OAuth scopes a caller needs to see and use this component: `scopes = ["notes:write"]`.
+    pub scopes: Option<Vec<LitStr>>,
     /// Middleware around this component only, innermost: `middleware = [a, b]`.
     pub middleware: Option<crate::common::ExprList>,
     /// The path of the runtime crate, for crates that re-export it.

@@ -49,6 +49,7 @@ pub fn validate(resource: &ResourceFn, errors: &mut Accumulator) -> Option<Templ
         }
     }
     crate::common::check_tags(attr.tags.as_deref(), errors);
+    crate::common::check_scopes(attr.scopes.as_deref(), errors);
 
     let uri = resource.uri.as_ref()?;
     let template = match uri_template::parse(&uri.value()) {

@@ -37,6 +37,10 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
         quote!(__mcp_d.tags(#tags);)
     });
+    let scopes = tool.attr.scopes.as_ref().map(|scopes| {
+        let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
+        quote!(__mcp_d.scopes(#scopes);)
+    });
 
     let description = tool
         .attr
@@ -129,6 +133,7 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
                     #title
                     #annotations
                     #tags
+                    #scopes
                     #timeout
                     #sensitive
                     #(#middleware)*

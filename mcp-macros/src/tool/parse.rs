@@ -20,6 +20,8 @@ pub struct ToolAttr {
     pub annotations: Option<SpannedValue<Annotations>>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<syn::LitStr>>,
+    /// OAuth scopes a caller needs to see and use this component: `scopes = ["notes:write"]`.
+    pub scopes: Option<Vec<syn::LitStr>>,
     /// A timeout for this tool: `timeout = "5s"` (`ms`, `s`, `m`, `h`).
     pub timeout: Option<SpannedValue<String>>,
     /// Marks the tool sensitive: audited, arguments redacted.

@@ -36,6 +36,7 @@ pub fn validate(tool: &ToolFn, errors: &mut Accumulator) {
         );
     }
     crate::common::check_tags(attr.tags.as_deref(), errors);
+    crate::common::check_scopes(attr.scopes.as_deref(), errors);
     if let Some(timeout) = &attr.timeout
         && let Err(problem) = crate::common::parse_duration_ms(timeout)
     {

@@ -1,0 +1,573 @@
+//! Serving a [`Server`] over streamable HTTP: rmcp's streamable HTTP service on an axum router,
+//! with DNS-rebinding protection, a body size limit, bearer-token auth, health, readiness,
+//! Prometheus metrics and graceful shutdown.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST/GET/DELETE {path}` (`/mcp`) | MCP (streamable HTTP) |
+//! | `GET /healthz` | 200 while the process serves |
+//! | `GET /readyz` | 200 once the startup hooks finished, 503 before and while stopping |
+//! | `GET /metrics` | Prometheus text format (see [`telemetry`](crate::telemetry)) |
+//! | `GET /.well-known/oauth-protected-resource[{path}]` | RFC 9728 metadata, when auth is on |
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{AuthError, Identity, TokenVerifier};
+use crate::config::Settings;
+use crate::error::Error;
+use crate::server::Server;
+
+/// How [`Server::serve_http`] serves: address, endpoint, sessions, host and origin checks,
+/// body limit, and the public URL for auth metadata. [`HttpOptions::from_settings`] reads them
+/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HttpOptions {
+    /// The address to listen on (`127.0.0.1` by default).
+    pub host: String,
+    /// The port (8000 by default; 0 picks a free one).
+    pub port: u16,
+    /// The MCP endpoint's path (`/mcp` by default).
+    pub path: String,
+    /// No sessions: any replica can serve any request.
+    pub stateless: bool,
+    /// Plain JSON responses where no streaming is needed (stateless mode).
+    pub json_response: bool,
+    /// Accepted `Host` values (`localhost`, `127.0.0.1`, `::1` by default; `*` for any).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s (none by default: a request with an `Origin` is refused;
+    /// `*` for any).
+    pub allowed_origins: Vec<String>,
+    /// The largest request body, in bytes (4 MiB by default).
+    pub max_body: usize,
+    /// This server's public URL (`MCP_AUTH__RESOURCE`), for the protected resource metadata;
+    /// by default derived from the request's `Host` and the path.
+    pub resource: Option<String>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self::from_settings(&Settings::default())
+    }
+}
+
+impl HttpOptions {
+    /// The defaults: `127.0.0.1:8000/mcp`, stateful, loopback hosts only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The options that `settings` describe.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            host: settings.host.clone(),
+            port: settings.port,
+            path: settings.path.clone(),
+            stateless: settings.http.stateless,
+            json_response: settings.http.json_response,
+            allowed_hosts: settings.http.allowed_hosts.clone(),
+            allowed_origins: settings.http.allowed_origins.clone(),
+            max_body: settings.http.max_body,
+            resource: settings.auth.as_ref().and_then(|auth| auth.resource.clone()),
+        }
+    }
+
+    /// Listens on `host`.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// Listens on `port` (0: any free port; [`HttpServer::local_addr`] tells which).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Serves MCP at `path`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Stateless mode (no sessions), with or without plain JSON responses.
+    pub fn stateless(mut self, json_response: bool) -> Self {
+        self.stateless = true;
+        self.json_response = json_response;
+        self
+    }
+
+    /// Accepts these `Host` values.
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_hosts = hosts.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Accepts these browser `Origin`s.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` (413).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// This server's public URL, for the protected resource metadata.
+    pub fn resource(mut self, url: impl Into<String>) -> Self {
+        self.resource = Some(url.into());
+        self
+    }
+
+    fn rmcp_config(&self, cancel: CancellationToken) -> StreamableHttpServerConfig {
+        let mut config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(!self.stateless)
+            .with_json_response(self.json_response)
+            .with_max_request_body_bytes(self.max_body)
+            .with_cancellation_token(cancel);
+        config = if self.allowed_hosts.iter().any(|host| host == "*") {
+            config.disable_allowed_hosts()
+        } else {
+            config.with_allowed_hosts(self.allowed_hosts.clone())
+        };
+        if self.allowed_origins.iter().any(|origin| origin == "*") {
+            config.disable_allowed_origins()
+        } else {
+            // Enforced even when empty: a browser page from anywhere is refused by default.
+            config
+                .with_allowed_origins(self.allowed_origins.clone())
+                .enforce_origin_validation()
+        }
+    }
+}
+
+/// A server listening on HTTP, from [`Server::bind_http`]: where it listens, and how to stop
+/// it gracefully.
+#[derive(Debug)]
+pub struct HttpServer {
+    addr: SocketAddr,
+    path: String,
+    stop: CancellationToken,
+    task: JoinHandle<Result<(), Error>>,
+}
+
+impl HttpServer {
+    /// The address it listens on (with the real port when the options asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The MCP endpoint's URL, like `http://127.0.0.1:8000/mcp`.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.path)
+    }
+
+    /// A token that stops the server when cancelled (what a signal handler cancels).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Stops gracefully: `/readyz` turns 503 and new MCP requests are refused (503), requests
+    /// in flight finish (within the server's shutdown grace), the shutdown hooks run, then open
+    /// streams close and the listener stops.
+    pub async fn shutdown(self) -> Result<(), Error> {
+        self.stop.cancel();
+        self.wait().await
+    }
+
+    /// Serves until stopped (by [`stop_token`](Self::stop_token) or a failed startup hook).
+    pub async fn wait(self) -> Result<(), Error> {
+        match self.task.await {
+            Ok(outcome) => outcome,
+            Err(error) => Err(Error::Session(format!("the HTTP server task failed: {error}"))),
+        }
+    }
+}
+
+impl Server {
+    /// Serves MCP over streamable HTTP until SIGINT or SIGTERM, then shuts down gracefully
+    /// (see [`HttpServer::shutdown`]). `serve --transport http` runs this with the options
+    /// from the settings.
+    pub async fn serve_http(self, options: HttpOptions) -> Result<(), Error> {
+        let stop_signal = crate::lifespan::StopSignal::install();
+        let running = self.bind_http(options).await?;
+        tracing::info!(url = running.url(), "serving MCP over streamable HTTP");
+        let stop = running.stop_token();
+        let on_signal = tokio::spawn(async move {
+            stop_signal.recv().await;
+            tracing::info!("stopping: draining in-flight requests");
+            stop.cancel();
+        });
+        let outcome = running.wait().await;
+        on_signal.abort();
+        outcome
+    }
+
+    /// Binds the listener and serves in the background: startup hooks run once it listens
+    /// (`/readyz` says when they are done). Port 0 picks a free port.
+    pub async fn bind_http(self, options: HttpOptions) -> Result<HttpServer, Error> {
+        let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+            .await
+            .map_err(|error| {
+                Error::Io(std::io::Error::new(
+                    error.kind(),
+                    format!("cannot listen on {}:{}: {error}", options.host, options.port),
+                ))
+            })?;
+        let addr = listener.local_addr()?;
+        crate::telemetry::enable();
+        let sessions = CancellationToken::new();
+        let router = self.router(&options, sessions.clone());
+        let stop = CancellationToken::new();
+        let server = self;
+        let task_stop = stop.clone();
+        let task = tokio::spawn(async move {
+            let closed = CancellationToken::new();
+            let serving = tokio::spawn(
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(closed.clone().cancelled_owned())
+                    .into_future(),
+            );
+            let started = tokio::select! {
+                started = server.start() => started,
+                () = task_stop.cancelled() => Ok(()),
+            };
+            if started.is_ok() {
+                task_stop.cancelled().await;
+            }
+            // Drain: refuse new requests, let the ones in flight finish, run shutdown hooks.
+            server.shutdown().await;
+            sessions.cancel();
+            closed.cancel();
+            match tokio::time::timeout(Duration::from_secs(5), serving).await {
+                Ok(Ok(Ok(()))) | Err(_) => {}
+                Ok(Ok(Err(error))) => tracing::warn!(%error, "the HTTP listener failed"),
+                Ok(Err(error)) => tracing::warn!(%error, "the HTTP listener task failed"),
+            }
+            started
+        });
+        Ok(HttpServer {
+            addr,
+            path: options.path,
+            stop,
+            task,
+        })
+    }
+
+    /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
+    /// your own (`Router::new().merge(server.http_router(&options))`). Run
+    /// [`start`](Self::start) before serving it, and call [`telemetry::enable`]
+    /// (crate::telemetry::enable) for `/metrics`.
+    pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
+        self.router(options, CancellationToken::new())
+    }
+
+    fn router(&self, options: &HttpOptions, sessions: CancellationToken) -> axum::Router {
+        let config = options.rmcp_config(sessions);
+        let factory = {
+            let server = self.clone();
+            move || Ok(server.clone())
+        };
+        let mcp = if options.stateless {
+            axum::Router::new().route_service(
+                &options.path,
+                StreamableHttpService::new(factory, NeverSessionManager::default().into(), config),
+            )
+        } else {
+            axum::Router::new().route_service(
+                &options.path,
+                StreamableHttpService::new(factory, LocalSessionManager::default().into(), config),
+            )
+        };
+        let guard = Arc::new(Guard {
+            server: self.clone(),
+            verifier: self.verifier().cloned(),
+            any_scopes: self.any_scopes(),
+            path: options.path.clone(),
+            resource: options.resource.clone(),
+            max_body: options.max_body,
+        });
+        let mcp = mcp.layer(axum::middleware::from_fn_with_state(guard.clone(), mcp_guard));
+        let mut router = axum::Router::new()
+            .merge(mcp)
+            .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz))
+            .route("/metrics", get(metrics));
+        if guard.verifier.is_some() {
+            let metadata = get(protected_resource_metadata);
+            router = router
+                .route(WELL_KNOWN, metadata.clone())
+                .route(&format!("{WELL_KNOWN}{}", options.path), metadata);
+        }
+        router.with_state(guard)
+    }
+}
+
+const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+
+/// What the MCP route's guard and the metadata route know.
+struct Guard {
+    server: Server,
+    verifier: Option<Arc<dyn TokenVerifier>>,
+    any_scopes: bool,
+    path: String,
+    resource: Option<String>,
+    max_body: usize,
+}
+
+impl Guard {
+    /// The URL of the protected resource metadata, for `WWW-Authenticate`.
+    fn metadata_url(&self, headers: &HeaderMap) -> String {
+        format!("{}{WELL_KNOWN}{}", self.origin(headers), self.path)
+    }
+
+    /// `scheme://host[:port]` of this server: from the configured resource URL, else from the
+    /// request's `Host`.
+    fn origin(&self, headers: &HeaderMap) -> String {
+        if let Some(resource) = &self.resource
+            && let Some(scheme_end) = resource.find("://")
+        {
+            let rest = &resource[scheme_end + 3..];
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            return format!("{}{}", &resource[..scheme_end + 3], &rest[..host_end]);
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
+
+    fn resource_url(&self, headers: &HeaderMap) -> String {
+        self.resource
+            .clone()
+            .unwrap_or_else(|| format!("{}{}", self.origin(headers), self.path))
+    }
+}
+
+/// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
+/// component needs) when auth is on; attaches the verified [`Identity`] for the pipeline.
+async fn mcp_guard(
+    State(guard): State<Arc<Guard>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if guard.server.is_stopping() {
+        return unavailable("the server is shutting down");
+    }
+    if !guard.server.is_ready() {
+        return unavailable("the server is starting");
+    }
+    let Some(verifier) = &guard.verifier else {
+        return next.run(request).await;
+    };
+    let identity = match bearer_token(request.headers()) {
+        Ok(token) => verifier.verify(token).await,
+        Err(error) => Err(error),
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(error) => return refused(&guard, request.headers(), &error),
+    };
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(identity.clone());
+    if !(guard.any_scopes && parts.method == Method::POST) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    // A component request the token lacks scopes for is a 403 before it reaches the server.
+    let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large").into_response();
+    };
+    if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
+        return insufficient_scope(&guard, &parts.headers, &missing);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The scopes `identity` lacks for the component a JSON-RPC request names, if any.
+fn missing_scopes(server: &Server, identity: &Identity, body: &[u8]) -> Option<Vec<&'static str>> {
+    let message: Value = serde_json::from_slice(body).ok()?;
+    let method = message.get("method")?.as_str()?;
+    let params = message.get("params")?;
+    let missing = identity.missing_scopes(server.scopes_for(method, params));
+    (!missing.is_empty()).then_some(missing)
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(AuthError::Missing);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::Malformed("the Authorization header is not text".into()))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::Malformed(format!(
+            "the Authorization scheme is `{scheme}`, not `Bearer`"
+        )));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AuthError::Malformed("the bearer token is empty".into()));
+    }
+    Ok(token)
+}
+
+/// A `WWW-Authenticate` parameter value: quotes and backslashes escaped.
+fn quoted(value: &str) -> String {
+    let escaped: String = value
+        .chars()
+        .filter(|c| !c.is_control())
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("\"{escaped}\"")
+}
+
+fn refused(guard: &Guard, headers: &HeaderMap, error: &AuthError) -> Response {
+    let (status, code, reason) = match error {
+        AuthError::Missing => (StatusCode::UNAUTHORIZED, None, "missing"),
+        AuthError::Malformed(_) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), "malformed"),
+        AuthError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, None, "unavailable"),
+        _ => (StatusCode::UNAUTHORIZED, Some("invalid_token"), "invalid"),
+    };
+    crate::telemetry::auth_failure(reason);
+    tracing::info!(reason, %error, "refused a request");
+    let description = error.to_string();
+    let mut challenge = format!("Bearer resource_metadata={}", quoted(&guard.metadata_url(headers)));
+    if let Some(code) = code {
+        challenge.push_str(&format!(
+            ", error={}, error_description={}",
+            quoted(code),
+            quoted(&description)
+        ));
+    }
+    let body = json!({
+        "error": code.unwrap_or(if status == StatusCode::UNAUTHORIZED { "unauthorized" } else { "temporarily_unavailable" }),
+        "error_description": description,
+    });
+    with_challenge(status, &challenge, &body)
+}
+
+fn insufficient_scope(guard: &Guard, headers: &HeaderMap, missing: &[&str]) -> Response {
+    crate::telemetry::auth_failure("forbidden");
+    let scope = missing.join(" ");
+    let description = format!("this request needs the scope `{scope}`");
+    let challenge = format!(
+        "Bearer error=\"insufficient_scope\", scope={}, resource_metadata={}, error_description={}",
+        quoted(&scope),
+        quoted(&guard.metadata_url(headers)),
+        quoted(&description)
+    );
+    let body = json!({
+        "error": "insufficient_scope",
+        "error_description": description,
+        "required_scopes": missing,
+    });
+    with_challenge(StatusCode::FORBIDDEN, &challenge, &body)
+}
+
+fn with_challenge(status: StatusCode, challenge: &str, body: &Value) -> Response {
+    let mut response = (status, axum::Json(body.clone())).into_response();
+    if let Ok(value) = HeaderValue::from_str(challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+fn unavailable(message: &str) -> Response {
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(json!({ "error": "unavailable", "error_description": message })),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+async fn healthz() -> Response {
+    axum::Json(json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(guard): State<Arc<Guard>>) -> Response {
+    let server = &guard.server;
+    let (status, state) = if server.is_stopping() {
+        (StatusCode::SERVICE_UNAVAILABLE, "stopping")
+    } else if server.is_ready() {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting")
+    };
+    (status, axum::Json(json!({ "status": state }))).into_response()
+}
+
+async fn metrics() -> Response {
+    match crate::telemetry::render() {
+        Some(text) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "metrics go to the application's own recorder",
+        )
+            .into_response(),
+    }
+}
+
+/// RFC 9728 protected resource metadata.
+async fn protected_resource_metadata(
+    State(guard): State<Arc<Guard>>,
+    headers: HeaderMap,
+) -> Response {
+    let authorization_servers = guard
+        .verifier
+        .as_ref()
+        .map(|verifier| verifier.authorization_servers())
+        .unwrap_or_default();
+    let mut metadata = json!({
+        "resource": guard.resource_url(&headers),
+        "bearer_methods_supported": ["header"],
+        "resource_name": guard.server.name(),
+    });
+    if !authorization_servers.is_empty() {
+        metadata["authorization_servers"] = json!(authorization_servers);
+    }
+    let scopes = guard.server.declared_scopes();
+    if !scopes.is_empty() {
+        metadata["scopes_supported"] = json!(scopes);
+    }
+    axum::Json(metadata).into_response()
+}

@@ -1,0 +1,108 @@
+//! Prometheus metrics, through the [`metrics`] facade: what `/metrics` serves on HTTP.
+//!
+//! Series (every one named `mcp_…`; `component` is a registered name, never a name a client
+//! made up, so the label's values stay bounded):
+//!
+//! | series | type | labels |
+//! |---|---|---|
+//! | `mcp_requests_total` | counter | `method`, `component` |
+//! | `mcp_request_errors_total` | counter | `method`, `component`, `kind` |
+//! | `mcp_request_duration_seconds` | histogram | `method`, `component` |
+//! | `mcp_auth_failures_total` | counter | `reason` (`missing`, `malformed`, `invalid`, `forbidden`, `unavailable`) |
+//!
+//! `kind` is `tool_error` (a tool returned an error result), `invalid_params`, `not_found`,
+//! `forbidden`, `unavailable` (rate limited, circuit open), `internal` or `other` (the JSON-RPC error's code).
+//!
+//! Metrics are recorded once [`enable`] ran (serving over HTTP does): the first call installs
+//! a Prometheus recorder as the process's global `metrics` recorder, unless the application
+//! installed its own, in which case the series go to that one and [`render`] has nothing.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// The request duration buckets, in seconds: from a fast in-memory tool to a slow upstream.
+const BUCKETS: &[f64] = &[
+    0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+    10.0, 30.0,
+];
+
+/// Starts recording request metrics in this process, installing the Prometheus recorder the
+/// first time. Returns whether [`render`] can serve them (`false` when another global recorder
+/// was installed first: the series go there).
+pub fn enable() -> bool {
+    let handle = HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("mcp_request_duration_seconds".to_owned()),
+                BUCKETS,
+            )
+            .ok()?;
+        match builder.install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(error) => {
+                tracing::warn!(%error, "another metrics recorder is installed; /metrics stays empty");
+                None
+            }
+        }
+    });
+    ENABLED.store(true, Ordering::Release);
+    handle.is_some()
+}
+
+/// Whether request metrics are being recorded.
+pub fn is_enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// The metrics in the Prometheus text format (`None` until [`enable`] installed the recorder).
+pub fn render() -> Option<String> {
+    let handle = HANDLE.get()?.as_ref()?;
+    handle.run_upkeep();
+    Some(handle.render())
+}
+
+/// Records one request's outcome.
+pub(crate) fn record(
+    method: &'static str,
+    component: metrics::SharedString,
+    seconds: f64,
+    error: Option<&'static str>,
+) {
+    let labels = [
+        metrics::Label::new("method", method),
+        metrics::Label::new("component", component),
+    ];
+    metrics::counter!("mcp_requests_total", labels.iter()).increment(1);
+    metrics::histogram!("mcp_request_duration_seconds", labels.iter()).record(seconds);
+    if let Some(kind) = error {
+        let [method, component] = labels;
+        let labels = [method, component, metrics::Label::new("kind", kind)];
+        metrics::counter!("mcp_request_errors_total", labels.iter()).increment(1);
+    }
+}
+
+/// Records a refused bearer token (or missing scopes).
+pub(crate) fn auth_failure(reason: &'static str) {
+    if is_enabled() {
+        metrics::counter!("mcp_auth_failures_total", "reason" => reason).increment(1);
+    }
+}
+
+/// The `kind` label of a JSON-RPC error.
+pub(crate) fn error_kind(code: i32) -> &'static str {
+    match code {
+        -32602 => "invalid_params",
+        -32002 | -32601 => "not_found",
+        crate::server::FORBIDDEN => "forbidden",
+        // `RateLimit` and `CircuitBreaker` both refuse with -32000: the server is unavailable
+        // to this caller for now.
+        crate::middleware::RateLimit::ERROR_CODE => "unavailable",
+        -32603 => "internal",
+        _ => "other",
+    }
+}
