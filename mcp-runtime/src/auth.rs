@@ -427,7 +427,9 @@ impl JwtVerifier {
     }
 
     /// A verifier from the `[auth]` settings, when they name a JWKS URL.
-    pub fn from_settings(settings: &crate::config::AuthSettings) -> Result<Option<Self>, AuthError> {
+    pub fn from_settings(
+        settings: &crate::config::AuthSettings,
+    ) -> Result<Option<Self>, AuthError> {
         let Some(uri) = &settings.jwks_uri else {
             return Ok(None);
         };
@@ -446,7 +448,8 @@ impl JwtVerifier {
     }
 
     async fn verify_jwt(&self, token: &str) -> Result<Identity, AuthError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|error| header_problem(token, &error))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|error| header_problem(token, &error))?;
         if !self.algorithms.contains(&header.alg) {
             return Err(AuthError::invalid(format!(
                 "the algorithm `{:?}` is not accepted (accepted: {})",
@@ -504,8 +507,13 @@ impl JwtVerifier {
                 self.audience.as_deref().unwrap_or_default()
             ),
             ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
-            ErrorKind::InvalidAlgorithm => "the key does not match the token's algorithm".to_owned(),
-            ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            ErrorKind::InvalidAlgorithm => {
+                "the key does not match the token's algorithm".to_owned()
+            }
+            ErrorKind::InvalidToken
+            | ErrorKind::Base64(_)
+            | ErrorKind::Json(_)
+            | ErrorKind::Utf8(_) => {
                 return AuthError::Malformed(error.to_string());
             }
             _ => error.to_string(),
@@ -520,7 +528,11 @@ fn header_problem(token: &str, error: &jsonwebtoken::errors::Error) -> AuthError
     let alg = token
         .split('.')
         .next()
-        .and_then(|header| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok())
+        .and_then(|header| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .ok()
+        })
         .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
         .and_then(|header| header.get("alg").and_then(Value::as_str).map(str::to_owned));
     match alg {
@@ -533,8 +545,9 @@ fn header_problem(token: &str, error: &jsonwebtoken::errors::Error) -> AuthError
 }
 
 fn known_key(jwk: &Jwk) -> Result<KnownKey, AuthError> {
-    let key = DecodingKey::from_jwk(jwk)
-        .map_err(|error| AuthError::Unavailable(format!("a key of the JWKS is unusable: {error}")))?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|error| {
+        AuthError::Unavailable(format!("a key of the JWKS is unusable: {error}"))
+    })?;
     let algorithm = jwk
         .common
         .key_algorithm
@@ -607,9 +620,15 @@ impl Jwks {
             .map_err(|error| AuthError::Unavailable(format!("{}: {error}", self.uri)))?
             .json()
             .await
-            .map_err(|error| AuthError::Unavailable(format!("{} is not a JWKS: {error}", self.uri)))?;
+            .map_err(|error| {
+                AuthError::Unavailable(format!("{} is not a JWKS: {error}", self.uri))
+            })?;
         // Keys of a kind this verifier cannot use are skipped rather than failing the set.
-        let keys: Vec<KnownKey> = set.keys.iter().filter_map(|jwk| known_key(jwk).ok()).collect();
+        let keys: Vec<KnownKey> = set
+            .keys
+            .iter()
+            .filter_map(|jwk| known_key(jwk).ok())
+            .collect();
         tracing::debug!(uri = self.uri, keys = keys.len(), "fetched the JWKS");
         *self.cache.write().await = keys;
         *fetched = Some(Instant::now());
@@ -663,4 +682,3 @@ pub fn verifier_from_settings(
         });
     Ok(Some(Arc::new(tokens)))
 }
-

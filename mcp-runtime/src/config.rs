@@ -42,7 +42,7 @@
 //! stateless = false            # true: no sessions, any replica serves any request
 //! json_response = false        # stateless: plain JSON instead of SSE where possible
 //! allowed_hosts = ["localhost", "127.0.0.1", "::1"] # Host header check; "*" for any
-//! allowed_origins = []         # browser Origins accepted, like "https://app.example.com"
+//! allowed_origins = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"] # "*" for any
 //! max_body = 4194304           # bytes
 //!
 //! [log]
@@ -530,8 +530,10 @@ pub struct HttpSettings {
     #[serde(deserialize_with = "list")]
     pub allowed_hosts: Vec<String>,
     /// The browser `Origin`s accepted, like `https://app.example.com` or `http://localhost:*`
-    /// (`MCP_HTTP__ALLOWED_ORIGINS`, default none: a request with an `Origin` header is
-    /// refused, one without is served).
+    /// (`MCP_HTTP__ALLOWED_ORIGINS`, default: pages served from this machine,
+    /// `http://localhost:*`, `http://127.0.0.1:*` and `http://[::1]:*`, matching the default
+    /// `allowed_hosts`). A request with any other `Origin` header is refused (403); one without
+    /// is served. An empty list refuses every `Origin`.
     #[serde(deserialize_with = "list")]
     pub allowed_origins: Vec<String>,
     /// The largest request body accepted, in bytes (`MCP_HTTP__MAX_BODY`, default 4 MiB).
@@ -544,7 +546,13 @@ impl Default for HttpSettings {
             stateless: false,
             json_response: false,
             allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
-            allowed_origins: Vec::new(),
+            // Loopback pages only: a DNS-rebinding page keeps its own origin, so it is
+            // refused, while a page on this machine (what `allowed_hosts` admits) is served.
+            allowed_origins: vec![
+                "http://localhost:*".into(),
+                "http://127.0.0.1:*".into(),
+                "http://[::1]:*".into(),
+            ],
             max_body: 4 * 1024 * 1024,
         }
     }
@@ -1404,7 +1412,9 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["auth", "static_tokens", ..] => "a list of tokens, like a,b",
         ["auth", "static_scopes", ..] => "a list of scopes, like notes:read,notes:write",
         ["http", "stateless" | "json_response"] => BOOL,
-        ["http", "allowed_hosts", ..] => "a list of host names or host:port, like localhost,example.com",
+        ["http", "allowed_hosts", ..] => {
+            "a list of host names or host:port, like localhost,example.com"
+        }
         ["http", "allowed_origins", ..] => {
             "a list of origins with their scheme, like https://app.example.com,http://localhost:*"
         }

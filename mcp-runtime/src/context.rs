@@ -177,6 +177,38 @@ impl Ctx {
         self.request.peer.notify_progress(params).await.is_ok()
     }
 
+    /// Ends this request's response stream now, before the result is ready, telling the
+    /// client to reconnect after `retry` (streamable HTTP with sessions; SEP-1699). The client
+    /// reconnects with `Last-Event-ID` and gets what the tool sends afterwards, the result
+    /// included, on the new stream. Returns whether a stream was closed: `false` on stdio, in
+    /// stateless mode and in memory, where there is none and the tool simply goes on.
+    ///
+    /// The session forgets a request once its result is sent: keep working (or wait) for longer
+    /// than `retry` after closing, since a result sent before the client is back is lost.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// /// A long job: the client polls instead of holding a connection open.
+    /// #[tool]
+    /// async fn long_job(ctx: Ctx) -> String {
+    ///     ctx.close_sse_stream(Duration::from_millis(100)).await;
+    ///     tokio::time::sleep(Duration::from_millis(500)).await;
+    ///     "done".to_owned()
+    /// }
+    /// ```
+    pub async fn close_sse_stream(&self, retry: std::time::Duration) -> bool {
+        match self
+            .request
+            .extensions
+            .get::<crate::http_sessions::ResponseStream>()
+        {
+            Some(stream) => stream.close(retry).await,
+            None => false,
+        }
+    }
+
     /// The client's name and version, from its `initialize` request (or the request's `_meta`
     /// on stateless protocol versions).
     pub fn client_info(&self) -> Option<Implementation> {
@@ -231,7 +263,11 @@ impl Ctx {
     ///     ctx.sample(format!("Summarize in one line: {text}"), 100).await
     /// }
     /// ```
-    pub async fn sample(&self, prompt: impl Into<String>, max_tokens: u32) -> Result<String, ToolError> {
+    pub async fn sample(
+        &self,
+        prompt: impl Into<String>,
+        max_tokens: u32,
+    ) -> Result<String, ToolError> {
         let message = rmcp::model::SamplingMessage::user_text(prompt.into());
         let params = rmcp::model::CreateMessageRequestParams::new(vec![message], max_tokens);
         let result = self.create_message(params).await?;
@@ -297,8 +333,10 @@ impl Ctx {
         message: impl Into<String>,
         schema: serde_json::Value,
     ) -> Result<Elicitation, ToolError> {
-        let schema: rmcp::model::ElicitationSchema = serde_json::from_value(schema)
-            .map_err(|error| ToolError::new(format!("the elicitation schema is not valid: {error}")))?;
+        let schema: rmcp::model::ElicitationSchema =
+            serde_json::from_value(schema).map_err(|error| {
+                ToolError::new(format!("the elicitation schema is not valid: {error}"))
+            })?;
         self.elicit_schema(message.into(), schema).await
     }
 
@@ -308,14 +346,19 @@ impl Ctx {
     where
         T: schemars::JsonSchema + serde::de::DeserializeOwned,
     {
-        let schema = rmcp::model::ElicitationSchema::from_type::<T>()
-            .map_err(|error| ToolError::new(format!("the elicitation schema is not valid: {error}")))?;
+        let schema = rmcp::model::ElicitationSchema::from_type::<T>().map_err(|error| {
+            ToolError::new(format!("the elicitation schema is not valid: {error}"))
+        })?;
         let answer = self.elicit_schema(message.into(), schema).await?;
         match (answer.action, answer.content) {
-            (ElicitAction::Accept, Some(content)) => serde_json::from_value(content)
-                .map(Some)
-                .map_err(|error| ToolError::new(format!("the user's answer does not fit: {error}"))),
-            (ElicitAction::Accept, None) => Err(ToolError::new("the user accepted but sent nothing")),
+            (ElicitAction::Accept, Some(content)) => {
+                serde_json::from_value(content).map(Some).map_err(|error| {
+                    ToolError::new(format!("the user's answer does not fit: {error}"))
+                })
+            }
+            (ElicitAction::Accept, None) => {
+                Err(ToolError::new("the user accepted but sent nothing"))
+            }
             _ => Ok(None),
         }
     }

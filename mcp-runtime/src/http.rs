@@ -13,6 +13,7 @@
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -20,7 +21,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::{Value, json};
@@ -50,8 +50,8 @@ pub struct HttpOptions {
     pub json_response: bool,
     /// Accepted `Host` values (`localhost`, `127.0.0.1`, `::1` by default; `*` for any).
     pub allowed_hosts: Vec<String>,
-    /// Accepted browser `Origin`s (none by default: a request with an `Origin` is refused;
-    /// `*` for any).
+    /// Accepted browser `Origin`s (by default loopback pages: `http://localhost:*`,
+    /// `http://127.0.0.1:*`, `http://[::1]:*`; any other `Origin` is refused; `*` for any).
     pub allowed_origins: Vec<String>,
     /// The largest request body, in bytes (4 MiB by default).
     pub max_body: usize,
@@ -83,7 +83,10 @@ impl HttpOptions {
             allowed_hosts: settings.http.allowed_hosts.clone(),
             allowed_origins: settings.http.allowed_origins.clone(),
             max_body: settings.http.max_body,
-            resource: settings.auth.as_ref().and_then(|auth| auth.resource.clone()),
+            resource: settings
+                .auth
+                .as_ref()
+                .and_then(|auth| auth.resource.clone()),
         }
     }
 
@@ -158,7 +161,7 @@ impl HttpOptions {
         if self.allowed_origins.iter().any(|origin| origin == "*") {
             config.disable_allowed_origins()
         } else {
-            // Enforced even when empty: a browser page from anywhere is refused by default.
+            // Enforced even when empty: an empty list refuses every `Origin`.
             config
                 .with_allowed_origins(self.allowed_origins.clone())
                 .enforce_origin_validation()
@@ -204,7 +207,9 @@ impl HttpServer {
     pub async fn wait(self) -> Result<(), Error> {
         match self.task.await {
             Ok(outcome) => outcome,
-            Err(error) => Err(Error::Session(format!("the HTTP server task failed: {error}"))),
+            Err(error) => Err(Error::Session(format!(
+                "the HTTP server task failed: {error}"
+            ))),
         }
     }
 }
@@ -236,13 +241,17 @@ impl Server {
             .map_err(|error| {
                 Error::Io(std::io::Error::new(
                     error.kind(),
-                    format!("cannot listen on {}:{}: {error}", options.host, options.port),
+                    format!(
+                        "cannot listen on {}:{}: {error}",
+                        options.host, options.port
+                    ),
                 ))
             })?;
         let addr = listener.local_addr()?;
         crate::telemetry::enable();
         let sessions = CancellationToken::new();
-        let router = self.router(&options, sessions.clone());
+        let exchanges = Arc::new(Exchanges::default());
+        let router = self.router(&options, sessions.clone(), exchanges.clone());
         let stop = CancellationToken::new();
         let server = self;
         let task_stop = stop.clone();
@@ -260,7 +269,17 @@ impl Server {
             if started.is_ok() {
                 task_stop.cancelled().await;
             }
-            // Drain: refuse new requests, let the ones in flight finish, run shutdown hooks.
+            // Drain: refuse new requests, and let the exchanges in flight finish (their whole
+            // response written, not only the handler returned), within the grace period.
+            exchanges.draining.store(true, Ordering::Release);
+            let grace = server.shutdown_grace();
+            if tokio::time::timeout(grace, exchanges.idle()).await.is_err() {
+                tracing::warn!(
+                    left = exchanges.open.load(Ordering::Acquire),
+                    "the shutdown grace period ended with HTTP requests in flight"
+                );
+            }
+            // Then the shutdown hooks (nothing is left to drain), streams and the listener.
             server.shutdown().await;
             sessions.cancel();
             closed.cancel();
@@ -284,25 +303,32 @@ impl Server {
     /// [`start`](Self::start) before serving it, and call [`telemetry::enable`]
     /// (crate::telemetry::enable) for `/metrics`.
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
-        self.router(options, CancellationToken::new())
+        self.router(options, CancellationToken::new(), Arc::default())
     }
 
-    fn router(&self, options: &HttpOptions, sessions: CancellationToken) -> axum::Router {
+    fn router(
+        &self,
+        options: &HttpOptions,
+        sessions: CancellationToken,
+        exchanges: Arc<Exchanges>,
+    ) -> axum::Router {
         let config = options.rmcp_config(sessions);
         let factory = {
             let server = self.clone();
             move || Ok(server.clone())
         };
         let mcp = if options.stateless {
-            axum::Router::new().route_service(
-                &options.path,
-                StreamableHttpService::new(factory, NeverSessionManager::default().into(), config),
-            )
+            endpoint(StreamableHttpService::new(
+                factory,
+                NeverSessionManager::default().into(),
+                config,
+            ))
         } else {
-            axum::Router::new().route_service(
-                &options.path,
-                StreamableHttpService::new(factory, LocalSessionManager::default().into(), config),
-            )
+            endpoint(StreamableHttpService::new(
+                factory,
+                crate::http_sessions::Sessions::default().into(),
+                config,
+            ))
         };
         let guard = Arc::new(Guard {
             server: self.clone(),
@@ -311,10 +337,11 @@ impl Server {
             path: options.path.clone(),
             resource: options.resource.clone(),
             max_body: options.max_body,
+            exchanges,
+            mcp,
         });
-        let mcp = mcp.layer(axum::middleware::from_fn_with_state(guard.clone(), mcp_guard));
         let mut router = axum::Router::new()
-            .merge(mcp)
+            .route(&options.path, axum::routing::any(mcp_endpoint))
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
             .route("/metrics", get(metrics));
@@ -330,6 +357,59 @@ impl Server {
 
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
 
+/// The MCP exchanges (POSTs) in flight, counted until their response body is finished, so
+/// a graceful shutdown waits for answers to be written, not only computed.
+#[derive(Default)]
+struct Exchanges {
+    open: AtomicUsize,
+    idle: tokio::sync::Notify,
+    draining: AtomicBool,
+}
+
+impl Exchanges {
+    fn open(self: &Arc<Self>) -> ExchangeGuard {
+        self.open.fetch_add(1, Ordering::AcqRel);
+        ExchangeGuard(self.clone())
+    }
+
+    async fn idle(&self) {
+        loop {
+            let idle = self.idle.notified();
+            if self.open.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+/// One exchange in flight; dropped with the response body.
+struct ExchangeGuard(Arc<Exchanges>);
+
+impl Drop for ExchangeGuard {
+    fn drop(&mut self) {
+        if self.0.open.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// rmcp's streamable HTTP service, called by reference (its `Service::call` clones the whole
+/// service, configuration included, on every request).
+type McpService =
+    Arc<dyn Fn(Request) -> futures::future::BoxFuture<'static, Response> + Send + Sync>;
+
+fn endpoint<M>(service: StreamableHttpService<Server, M>) -> McpService
+where
+    M: rmcp::transport::streamable_http_server::session::SessionManager,
+{
+    let service = Arc::new(service);
+    Arc::new(move |request: Request| {
+        let service = service.clone();
+        Box::pin(async move { service.handle(request).await.map(Body::new) })
+    })
+}
+
 /// What the MCP route's guard and the metadata route know.
 struct Guard {
     server: Server,
@@ -338,9 +418,15 @@ struct Guard {
     path: String,
     resource: Option<String>,
     max_body: usize,
+    exchanges: Arc<Exchanges>,
+    mcp: McpService,
 }
 
 impl Guard {
+    fn is_stopping(&self) -> bool {
+        self.exchanges.draining.load(Ordering::Acquire) || self.server.is_stopping()
+    }
+
     /// The URL of the protected resource metadata, for `WWW-Authenticate`.
     fn metadata_url(&self, headers: &HeaderMap) -> String {
         format!("{}{WELL_KNOWN}{}", self.origin(headers), self.path)
@@ -372,19 +458,58 @@ impl Guard {
 
 /// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
 /// component needs) when auth is on; attaches the verified [`Identity`] for the pipeline.
-async fn mcp_guard(
-    State(guard): State<Arc<Guard>>,
-    request: Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if guard.server.is_stopping() {
+async fn mcp_endpoint(State(guard): State<Arc<Guard>>, request: Request) -> Response {
+    // A POST is an exchange: counted until its response body is written (or dropped). GET
+    // streams stay open for the session's life and are closed by shutdown instead.
+    if request.method() != Method::POST {
+        return admit(&guard, request).await;
+    }
+    let exchange = guard.exchanges.open();
+    let response = admit(&guard, request).await;
+    let (parts, body) = response.into_parts();
+    let body = Body::new(Tracked {
+        body,
+        _exchange: exchange,
+    });
+    Response::from_parts(parts, body)
+}
+
+/// A response body holding its exchange open until it is finished or dropped. Frames, the
+/// end of stream and the size hint pass through, so a JSON answer keeps its length.
+struct Tracked {
+    body: Body,
+    _exchange: ExchangeGuard,
+}
+
+impl http_body::Body for Tracked {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
+    if guard.is_stopping() {
         return unavailable("the server is shutting down");
     }
     if !guard.server.is_ready() {
         return unavailable("the server is starting");
     }
     let Some(verifier) = &guard.verifier else {
-        return next.run(request).await;
+        return (guard.mcp)(request).await;
     };
     let identity = match bearer_token(request.headers()) {
         Ok(token) => verifier.verify(token).await,
@@ -392,21 +517,25 @@ async fn mcp_guard(
     };
     let identity = match identity {
         Ok(identity) => identity,
-        Err(error) => return refused(&guard, request.headers(), &error),
+        Err(error) => return refused(guard, request.headers(), &error),
     };
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(identity.clone());
     if !(guard.any_scopes && parts.method == Method::POST) {
-        return next.run(Request::from_parts(parts, body)).await;
+        return (guard.mcp)(Request::from_parts(parts, body)).await;
     }
     // A component request the token lacks scopes for is a 403 before it reaches the server.
     let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large").into_response();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is too large",
+        )
+            .into_response();
     };
     if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
-        return insufficient_scope(&guard, &parts.headers, &missing);
+        return insufficient_scope(guard, &parts.headers, &missing);
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 /// The scopes `identity` lacks for the component a JSON-RPC request names, if any.
@@ -461,7 +590,10 @@ fn refused(guard: &Guard, headers: &HeaderMap, error: &AuthError) -> Response {
     crate::telemetry::auth_failure(reason);
     tracing::info!(reason, %error, "refused a request");
     let description = error.to_string();
-    let mut challenge = format!("Bearer resource_metadata={}", quoted(&guard.metadata_url(headers)));
+    let mut challenge = format!(
+        "Bearer resource_metadata={}",
+        quoted(&guard.metadata_url(headers))
+    );
     if let Some(code) = code {
         challenge.push_str(&format!(
             ", error={}, error_description={}",
@@ -522,7 +654,7 @@ async fn healthz() -> Response {
 
 async fn readyz(State(guard): State<Arc<Guard>>) -> Response {
     let server = &guard.server;
-    let (status, state) = if server.is_stopping() {
+    let (status, state) = if guard.is_stopping() {
         (StatusCode::SERVICE_UNAVAILABLE, "stopping")
     } else if server.is_ready() {
         (StatusCode::OK, "ready")
@@ -535,7 +667,10 @@ async fn readyz(State(guard): State<Arc<Guard>>) -> Response {
 async fn metrics() -> Response {
     match crate::telemetry::render() {
         Some(text) => (
-            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
             text,
         )
             .into_response(),

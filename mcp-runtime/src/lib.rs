@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod http;
+mod http_sessions;
 mod lifespan;
 pub mod logging;
 pub mod middleware;

@@ -153,6 +153,11 @@ impl Server {
         outcome.clone().map_err(Error::Startup)
     }
 
+    /// How long [`shutdown`](Self::shutdown) waits for requests in flight.
+    pub fn shutdown_grace(&self) -> std::time::Duration {
+        self.lifespan().grace
+    }
+
     /// Whether the startup hooks have finished successfully.
     pub fn is_ready(&self) -> bool {
         matches!(self.lifespan().started.get(), Some(Ok(())))

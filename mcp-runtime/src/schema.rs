@@ -188,14 +188,23 @@ impl SchemaCx {
             }
         };
         // With `$defs` in use (draft profile), the root itself is a `$ref`: resolve it so the
-        // root is the object schema, and keep the definitions beside it.
-        let defs = generator.take_definitions(true);
+        // root is the object schema, and keep the definitions beside it; the root's own
+        // definition only while something still refers to it (a recursive type).
+        let mut defs = generator.take_definitions(true);
         if let Some(Value::String(reference)) = root.get("$ref")
             && root.len() == 1
-            && let Some(name) = reference.strip_prefix("#/$defs/")
-            && let Some(Value::Object(target)) = defs.get(name)
+            && let Some(name) = reference.strip_prefix("#/$defs/").map(str::to_owned)
+            && let Some(Value::Object(target)) = defs.get(&name)
         {
             root = target.clone();
+            let pointer = format!("#/$defs/{name}");
+            let referenced = root.values().any(|value| refers_to(value, &pointer))
+                || defs
+                    .iter()
+                    .any(|(other, value)| *other != name && refers_to(value, &pointer));
+            if !referenced {
+                defs.remove(&name);
+            }
         }
         if !defs.is_empty() {
             root.insert("$defs".into(), Value::Object(defs));
@@ -253,6 +262,17 @@ pub enum OutputMode {
     Object,
     /// Anything else: structured content `{"result": value}`, plus a text copy.
     Wrapped,
+}
+
+/// Whether `schema` has a `$ref` to `pointer` anywhere.
+fn refers_to(schema: &Value, pointer: &str) -> bool {
+    match schema {
+        Value::Object(map) => map.iter().any(|(key, value)| {
+            (key == "$ref" && value.as_str() == Some(pointer)) || refers_to(value, pointer)
+        }),
+        Value::Array(items) => items.iter().any(|item| refers_to(item, pointer)),
+        _ => false,
+    }
 }
 
 fn set_description(schema: &mut Value, description: &str) {
@@ -483,5 +503,38 @@ mod tests {
             !text.contains("$ref") && !text.contains("$defs") && !text.contains("null"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_whole_object_root_is_not_also_left_in_defs() {
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Address {
+            city: String,
+        }
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Args {
+            address: Option<Address>,
+        }
+        /// Recursive: the root's definition stays, for the `$ref` inside it.
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Tree {
+            children: Vec<Tree>,
+        }
+        let cx = SchemaCx::new(SchemaProfile::Draft2020_12);
+        let mut spec = InputSpec::default();
+        spec.argument::<Args>("args", None);
+        let input = cx.input(&spec);
+        assert!(input.whole_object);
+        let defs = input.advertised["$defs"].as_object().unwrap();
+        assert_eq!(defs.keys().collect::<Vec<_>>(), ["Address"], "{defs:?}");
+
+        let mut spec = InputSpec::default();
+        spec.argument::<Tree>("tree", None);
+        let input = cx.input(&spec);
+        let defs = input.advertised["$defs"].as_object().unwrap();
+        assert!(defs.contains_key("Tree"), "{defs:?}");
     }
 }

@@ -342,6 +342,11 @@ impl ServerBuilder {
         if let Some(instructions) = self.instructions {
             info = info.with_instructions(instructions);
         }
+        let series = crate::telemetry::SeriesSlots::new(
+            registry.tools.len(),
+            registry.resources.len(),
+            registry.prompts.len(),
+        );
         Ok(Server {
             identity: None,
             inner: Arc::new(Inner {
@@ -356,6 +361,7 @@ impl ServerBuilder {
                 middleware: self.middleware.into(),
                 shared,
                 verifier: self.verifier,
+                series,
                 live: Live::default(),
                 settings: self.settings,
                 lifespan: Arc::new(crate::lifespan::Lifespan::new(
@@ -772,6 +778,7 @@ struct Inner {
     middleware: Chain,
     shared: Arc<Shared>,
     verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
+    series: crate::telemetry::SeriesSlots,
     live: Live,
     settings: Option<crate::config::Settings>,
     lifespan: Arc<crate::lifespan::Lifespan>,
@@ -1130,8 +1137,7 @@ impl Server {
     /// middleware (if any), and the component.
     async fn handle(&self, request: Request) -> Result<Response, McpError> {
         if crate::telemetry::is_enabled() {
-            let method = request.method();
-            let component = self.component_label(&request);
+            let series = self.series(&request);
             let started = std::time::Instant::now();
             let response = self.handle_inner(request).await;
             let error = match &response {
@@ -1141,28 +1147,56 @@ impl Server {
                 Ok(_) => None,
                 Err(error) => Some(crate::telemetry::error_kind(error.code.0)),
             };
-            crate::telemetry::record(method, component, started.elapsed().as_secs_f64(), error);
+            series.record(started.elapsed().as_secs_f64(), error);
             return response;
         }
         self.handle_inner(request).await
     }
 
-    /// The `component` label of a request's metrics: a registered name, or `unknown` (never a
-    /// name the client chose, which would make the series unbounded).
-    fn component_label(&self, request: &Request) -> metrics::SharedString {
+    /// The metric series of a request, registered once per component (or list method): the
+    /// `component` label is a registered name, or `unknown` (never a name the client chose,
+    /// which would make the series unbounded).
+    fn series(&self, request: &Request) -> &crate::telemetry::Series {
+        use crate::telemetry::Series;
         let inner = &self.inner;
-        let name = match request {
-            Request::CallTool(call) => self.find_tool(&call.name).map(|i| &inner.tools[i].name),
+        let method = request.method();
+        fn named<'a>(
+            slots: &'a [std::sync::OnceLock<Series>],
+            i: usize,
+            method: &'static str,
+            name: &Arc<str>,
+        ) -> &'a Series {
+            slots[i].get_or_init(|| {
+                Series::new(method, metrics::SharedString::from_shared(name.clone()))
+            })
+        }
+        let found = match request {
+            Request::CallTool(call) => self
+                .find_tool(&call.name)
+                .map(|i| named(&inner.series.tools, i, method, &inner.tools[i].name)),
             Request::ReadResource(read) => self
                 .route_resource(&read.uri)
-                .map(|(i, _)| &inner.resources[i].name),
-            Request::GetPrompt(get) => self.find_prompt(&get.name).map(|i| &inner.prompts[i].name),
-            _ => return metrics::SharedString::const_str(""),
+                .map(|(i, _)| named(&inner.series.resources, i, method, &inner.resources[i].name)),
+            Request::GetPrompt(get) => self
+                .find_prompt(&get.name)
+                .map(|i| named(&inner.series.prompts, i, method, &inner.prompts[i].name)),
+            _ => {
+                let slot = crate::middleware::Request::METHODS
+                    .iter()
+                    .position(|m| *m == method)
+                    .unwrap_or(0);
+                return inner.series.other[slot]
+                    .get_or_init(|| Series::new(method, metrics::SharedString::const_str("")));
+            }
         };
-        match name {
-            Some(name) => metrics::SharedString::from_shared(name.clone()),
-            None => metrics::SharedString::const_str("unknown"),
-        }
+        found.unwrap_or_else(|| {
+            let slot = crate::middleware::Request::METHODS
+                .iter()
+                .position(|m| *m == method)
+                .unwrap_or(0);
+            inner.series.unknown[slot]
+                .get_or_init(|| Series::new(method, metrics::SharedString::const_str("unknown")))
+        })
     }
 
     async fn handle_inner(&self, request: Request) -> Result<Response, McpError> {
@@ -1204,7 +1238,10 @@ impl Server {
             Request::GetPrompt(get) => self
                 .find_prompt(&get.name)
                 .map(|i| (Target::Prompt(i), inner.prompts[i].chain.clone())),
-            Request::ListTools(_) | Request::ListResources(_) | Request::ListResourceTemplates(_) | Request::ListPrompts(_) => {
+            Request::ListTools(_)
+            | Request::ListResources(_)
+            | Request::ListResourceTemplates(_)
+            | Request::ListPrompts(_) => {
                 return Box::pin(std::future::ready(Ok(self.list(&request))));
             }
         };
@@ -1296,7 +1333,11 @@ impl Server {
         match crate::auth::Identity::of(ext) {
             Some(identity) => {
                 let missing = identity.missing_scopes(scopes);
-                if missing.is_empty() { Ok(()) } else { Err(missing) }
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(missing)
+                }
             }
             None if ext.get::<http::request::Parts>().is_some() => Err(scopes.to_vec()),
             None => Ok(()),

@@ -66,23 +66,60 @@ pub fn render() -> Option<String> {
     Some(handle.render())
 }
 
-/// Records one request's outcome.
-pub(crate) fn record(
-    method: &'static str,
-    component: metrics::SharedString,
-    seconds: f64,
-    error: Option<&'static str>,
-) {
-    let labels = [
-        metrics::Label::new("method", method),
-        metrics::Label::new("component", component),
-    ];
-    metrics::counter!("mcp_requests_total", labels.iter()).increment(1);
-    metrics::histogram!("mcp_request_duration_seconds", labels.iter()).record(seconds);
-    if let Some(kind) = error {
-        let [method, component] = labels;
-        let labels = [method, component, metrics::Label::new("kind", kind)];
-        metrics::counter!("mcp_request_errors_total", labels.iter()).increment(1);
+/// One series of request metrics (a method and a component), registered once and then only
+/// updated: a counter, a histogram, and error counters created on first use.
+pub(crate) struct Series {
+    labels: [metrics::Label; 2],
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl Series {
+    pub(crate) fn new(method: &'static str, component: metrics::SharedString) -> Self {
+        let labels = [
+            metrics::Label::new("method", method),
+            metrics::Label::new("component", component),
+        ];
+        Self {
+            requests: metrics::counter!("mcp_requests_total", labels.iter()),
+            duration: metrics::histogram!("mcp_request_duration_seconds", labels.iter()),
+            labels,
+        }
+    }
+
+    /// Records one request's outcome.
+    pub(crate) fn record(&self, seconds: f64, error: Option<&'static str>) {
+        self.requests.increment(1);
+        self.duration.record(seconds);
+        if let Some(kind) = error {
+            let [method, component] = self.labels.clone();
+            let labels = [method, component, metrics::Label::new("kind", kind)];
+            metrics::counter!("mcp_request_errors_total", labels.iter()).increment(1);
+        }
+    }
+}
+
+/// The series of one server: per tool, resource and prompt (by index), and per method for
+/// lists and unknown components.
+pub(crate) struct SeriesSlots {
+    pub(crate) tools: Vec<OnceLock<Series>>,
+    pub(crate) resources: Vec<OnceLock<Series>>,
+    pub(crate) prompts: Vec<OnceLock<Series>>,
+    pub(crate) other: Vec<OnceLock<Series>>,
+    pub(crate) unknown: Vec<OnceLock<Series>>,
+}
+
+impl SeriesSlots {
+    pub(crate) fn new(tools: usize, resources: usize, prompts: usize) -> Self {
+        let slots = |n: usize| (0..n).map(|_| OnceLock::new()).collect();
+        let methods = crate::middleware::Request::METHODS.len();
+        Self {
+            tools: slots(tools),
+            resources: slots(resources),
+            prompts: slots(prompts),
+            other: slots(methods),
+            unknown: slots(methods),
+        }
     }
 }
 

@@ -102,7 +102,9 @@ impl Inbox {
 /// Answers the server's `sampling/createMessage` requests in a [`TestClient`].
 #[allow(deprecated)] // Sampling is deprecated from MCP 2026-07-28 on; older versions have it.
 pub type SamplingHandler = Arc<
-    dyn Fn(rmcp::model::CreateMessageRequestParams) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
+    dyn Fn(
+            rmcp::model::CreateMessageRequestParams,
+        ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
         + Send
         + Sync,
 >;
@@ -213,10 +215,12 @@ impl TestClientBuilder {
     #[allow(deprecated)]
     pub fn on_sampling(
         mut self,
-        answer: impl Fn(rmcp::model::CreateMessageRequestParams) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
-            + Send
-            + Sync
-            + 'static,
+        answer: impl Fn(
+            rmcp::model::CreateMessageRequestParams,
+        ) -> Result<rmcp::model::CreateMessageResult, rmcp::ErrorData>
+        + Send
+        + Sync
+        + 'static,
     ) -> Self {
         self.sampling = Some(Arc::new(answer));
         self
@@ -225,10 +229,12 @@ impl TestClientBuilder {
     /// Declares the `elicitation` capability and answers `elicitation/create` with `answer`.
     pub fn on_elicitation(
         mut self,
-        answer: impl Fn(rmcp::model::ElicitRequestParams) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData>
-            + Send
-            + Sync
-            + 'static,
+        answer: impl Fn(
+            rmcp::model::ElicitRequestParams,
+        ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData>
+        + Send
+        + Sync
+        + 'static,
     ) -> Self {
         self.elicitation = Some(Arc::new(answer));
         self

@@ -114,12 +114,12 @@ impl Cache {
                 hits: AtomicU64::new(0),
                 misses: AtomicU64::new(0),
             }),
-            key: Some(ClientKey::session()),
+            key: Some(ClientKey::caller()),
             resources: true,
         }
     }
 
-    /// Separates entries by `key` (per session unless set): requests with different keys
+    /// Separates entries by `key` ([`ClientKey::caller`] unless set): requests with different keys
     /// never share a result.
     pub fn keyed_by(mut self, key: ClientKey) -> Self {
         self.key = Some(key);

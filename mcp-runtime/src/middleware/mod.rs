@@ -225,6 +225,11 @@ macro_rules! request_types {
                 &self.parts.context.id
             }
 
+            /// The verified caller, if the request carries one (see [`crate::auth`]).
+            pub fn identity(&self) -> Option<&crate::auth::Identity> {
+                crate::auth::Identity::of(&self.parts.context.extensions)
+            }
+
             /// The client connection, to send it notifications or requests.
             pub fn peer(&self) -> &Peer<RoleServer> {
                 &self.parts.context.peer
@@ -291,6 +296,9 @@ macro_rules! request_types {
         }
 
         impl Request {
+            /// Every method a request can have, in declaration order.
+            pub(crate) const METHODS: &'static [&'static str] = &[$($method),*];
+
             /// The JSON-RPC method (`tools/call`, …).
             pub fn method(&self) -> &'static str {
                 match self { $(Request::$variant(_) => $method,)* }
@@ -358,6 +366,12 @@ impl Request {
     /// Typed values attached by middleware.
     pub fn extensions(&self) -> &Extensions {
         &self.parts().context.extensions
+    }
+
+    /// The verified caller, when the request carries one (HTTP with auth, or a test client
+    /// connected as an identity): see [`crate::auth`].
+    pub fn identity(&self) -> Option<&crate::auth::Identity> {
+        crate::auth::Identity::of(self.extensions())
     }
 
     /// Attaches typed values for later middleware and for tools.

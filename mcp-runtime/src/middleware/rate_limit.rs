@@ -20,7 +20,11 @@ use crate::tool::BoxFuture;
 /// Who "a client" is, for [`RateLimit`] and [`Cache`](super::Cache): a function from a request
 /// to a key. Requests with the same key share a bucket (or cache entries).
 ///
-/// - [`ClientKey::session`] (the default): one key per connection (per MCP session).
+/// - [`ClientKey::caller`] (the default): the authenticated subject when the request carries
+///   an identity (see [`crate::auth`]), else the session.
+/// - [`ClientKey::session`]: one key per MCP session (a connection over stdio, the
+///   `Mcp-Session-Id` over HTTP). Stateless HTTP has no sessions: no key.
+/// - [`ClientKey::subject`]: the authenticated subject only.
 /// - [`ClientKey::client_name`]: the name the client gave in `initialize`
 ///   (`clientInfo.name`); every connection of the same client program shares it.
 /// - [`ClientKey::from_fn`]: anything else, such as the caller's identity, which an
@@ -53,15 +57,27 @@ pub struct ClientKey {
 type KeyFn = dyn Fn(&Request) -> Option<String> + Send + Sync;
 
 impl ClientKey {
-    /// One key per MCP session (connection), stable for the life of the session and never
-    /// reused by a later one.
+    /// One key per MCP session, stable for the life of the session and never reused by a
+    /// later one: the connection over stdio or a byte stream, the `Mcp-Session-Id` over HTTP.
     ///
-    /// In stateless HTTP mode, where every request may be its own session, this limits
-    /// little: key by identity with [`ClientKey::from_fn`] there.
+    /// Stateless HTTP has no sessions (every request stands alone), so its requests have no
+    /// key: key by [`subject`](Self::subject) there, which [`caller`](Self::caller) does.
     pub fn session() -> Self {
         Self {
             name: "session",
-            key: Arc::new(|request| session_id(request).map(|id| format!("session:{id}"))),
+            key: Arc::new(session_key),
+        }
+    }
+
+    /// The authenticated subject when the request carries an identity, else the session: the
+    /// default, right on every transport.
+    pub fn caller() -> Self {
+        Self {
+            name: "caller",
+            key: Arc::new(|request| match request.identity() {
+                Some(identity) => Some(format!("subject:{}", identity.subject())),
+                None => session_key(request),
+            }),
         }
     }
 
@@ -73,6 +89,20 @@ impl ClientKey {
             key: Arc::new(|request| {
                 let info = request.context().peer.peer_info()?;
                 Some(format!("client:{}", info.client_info.name))
+            }),
+        }
+    }
+
+    /// The authenticated subject (the verified token's `sub`, see [`crate::auth`]): one
+    /// bucket per caller across sessions and replicas' sessions, which is what stateless HTTP
+    /// needs. Requests without an identity have no key.
+    pub fn subject() -> Self {
+        Self {
+            name: "subject",
+            key: Arc::new(|request| {
+                request
+                    .identity()
+                    .map(|identity| format!("subject:{}", identity.subject()))
             }),
         }
     }
@@ -97,8 +127,22 @@ impl ClientKey {
 
 impl Default for ClientKey {
     fn default() -> Self {
-        Self::session()
+        Self::caller()
     }
+}
+
+/// The session key of [`ClientKey::session`].
+fn session_key(request: &Request) -> Option<String> {
+    if let Some(parts) = request.extensions().get::<http::request::Parts>() {
+        // Over HTTP, a request's peer lives only as long as the request in stateless mode;
+        // the session is what the client names.
+        return parts
+            .headers
+            .get("mcp-session-id")
+            .and_then(|id| id.to_str().ok())
+            .map(|id| format!("session:{id}"));
+    }
+    session_id(request).map(|id| format!("session:{id}"))
 }
 
 impl fmt::Debug for ClientKey {
@@ -198,14 +242,14 @@ impl RateLimit {
     /// `data.reason` is `"rate_limited"`.
     pub const ERROR_CODE: i32 = -32000;
 
-    /// A bucket per client (by default per session, see [`key`](Self::key)): `per_second`
+    /// A bucket per client (by default per caller, see [`key`](Self::key)): `per_second`
     /// requests a second on average, up to `burst` at once.
     ///
     /// # Panics
     /// If `per_second` is not a positive finite number or `burst` is zero.
     pub fn per_client(per_second: f64, burst: u32) -> Self {
         Self {
-            key: ClientKey::session(),
+            key: ClientKey::caller(),
             per_client: Some(Arc::new(RateLimiter::keyed(quota(per_second, burst)))),
             global: None,
             upkeep: Arc::default(),
@@ -219,7 +263,7 @@ impl RateLimit {
     /// If `per_second` is not a positive finite number or `burst` is zero.
     pub fn global(per_second: f64, burst: u32) -> Self {
         Self {
-            key: ClientKey::session(),
+            key: ClientKey::caller(),
             per_client: None,
             global: Some(Arc::new(RateLimiter::direct(quota(per_second, burst)))),
             upkeep: Arc::default(),
@@ -244,7 +288,7 @@ impl RateLimit {
         self
     }
 
-    /// Who a client is: [`ClientKey::session`] unless set. Requests whose key is `None` share
+    /// Who a client is: [`ClientKey::caller`] unless set. Requests whose key is `None` share
     /// one anonymous bucket.
     pub fn key(mut self, key: ClientKey) -> Self {
         self.key = key;
