@@ -1,6 +1,11 @@
 //! What the benchmarks share: the call, the two scenarios, and paired rounds that compare a
 //! measured server with a baseline in the same run.
 
+// Each benchmark includes the whole harness and uses part of it.
+#![allow(dead_code)]
+
+pub mod stack;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -113,16 +118,17 @@ pub struct Row {
 }
 
 /// Runs a scenario `rounds` times per server, alternating AB, BA, AB, … after a warm-up.
-pub async fn scenario<F, Fut>(
+pub async fn scenario<T, F, Fut>(
     name: &'static str,
-    measured: &Peer<RoleClient>,
-    baseline: &Peer<RoleClient>,
+    measured: &T,
+    baseline: &T,
     calls: usize,
     rounds: usize,
     run: F,
 ) -> Row
 where
-    F: Fn(Peer<RoleClient>, usize) -> Fut,
+    T: Clone,
+    F: Fn(T, usize) -> Fut,
     Fut: Future<Output = Duration>,
 {
     // Warm up both, outside the measurement.
@@ -154,6 +160,13 @@ where
         baseline: median(&mut samples_baseline),
         paired: median(&mut ratios.clone()),
         paired_iqr: (quartile(1), quartile(3)),
+    }
+}
+
+impl Row {
+    /// The median of the per-round ratios measured/baseline.
+    pub fn paired(&self) -> f64 {
+        self.paired
     }
 }
 

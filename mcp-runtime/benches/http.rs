@@ -1,0 +1,226 @@
+//! `tools/call` over streamable HTTP: this runtime with its default middleware stack against a
+//! bare rmcp server, both stateless with JSON responses, loaded by 64 concurrent connections.
+//!
+//! * **ours**: `#[tool] async fn add(a: i64, b: i64) -> i64` in a `Server` built with
+//!   `.settings(settings)` (the default stack: `ErrorHandling`, `Logging`, `Timing` and a
+//!   `RateLimit` that never refuses), served by `Server::bind_http` with
+//!   `HttpOptions::new().stateless(true)`: Host and Origin checks, the readiness and
+//!   draining guard, and Prometheus metrics on every request, as in production. Logs are
+//!   formatted at `info` and discarded.
+//! * **rmcp**: a hand-written rmcp server (`#[tool_router]`, router stored in a field) served by
+//!   rmcp's `StreamableHttpService` (stateless, JSON responses) on a bare axum router.
+//!
+//! The load: one `reqwest` client per server with 64 tasks, each POSTing `tools/call
+//! add(2, 3)` in a loop, so 64 keep-alive connections. After a warm-up, rounds alternate
+//! between the servers (AB, BA, …); reported: µs per call (inverse throughput) of each, and
+//! the median and quartiles of the per-round ratios. Target: ours at least 0.9× the bare
+//! server's throughput, that is a paired time ratio of at most 1.11.
+//!
+//! ```text
+//! cargo bench -p mcp-runtime --bench http
+//! BENCH_CALLS=4000 BENCH_ROUNDS=31 cargo bench -p mcp-runtime --bench http
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mcp_runtime::http::HttpOptions;
+use mcp_runtime::rmcp;
+use mcp_runtime::{Server, tool, tools};
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::{Value, json};
+
+mod harness;
+use harness::stack::{install_subscriber, stack_settings};
+use harness::{IN_FLIGHT, print_rows, scenario, setting};
+
+/// Add two integers.
+#[tool]
+async fn add(
+    /// Left operand
+    a: i64,
+    /// Right operand
+    b: i64,
+) -> i64 {
+    a + b
+}
+
+/// The baseline: rmcp's own macros, the router built once and stored.
+mod hand {
+    use mcp_runtime::rmcp::handler::server::router::tool::ToolRouter;
+    use mcp_runtime::rmcp::handler::server::wrapper::{Json, Parameters};
+    use mcp_runtime::rmcp::{self, ServerHandler, tool, tool_handler, tool_router};
+
+    /// The arguments of `add`.
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    pub struct AddArgs {
+        /// Left operand
+        a: i64,
+        /// Right operand
+        b: i64,
+    }
+
+    /// The result of `add`.
+    #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+    pub struct AddOutput {
+        result: i64,
+    }
+
+    /// A server whose router is built once and stored, rmcp's fast form.
+    #[derive(Clone)]
+    pub struct HandServer {
+        tool_router: ToolRouter<Self>,
+    }
+
+    #[tool_router]
+    impl HandServer {
+        /// Builds the server and its router.
+        pub fn new() -> Self {
+            Self {
+                tool_router: Self::tool_router(),
+            }
+        }
+
+        /// Add two integers.
+        #[tool]
+        async fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> Json<AddOutput> {
+            Json(AddOutput { result: a + b })
+        }
+    }
+
+    #[tool_handler(router = self.tool_router)]
+    impl ServerHandler for HandServer {}
+}
+
+/// A server under load: its URL and a client with a connection pool of its own.
+#[derive(Clone)]
+struct Target {
+    url: Arc<str>,
+    http: reqwest::Client,
+}
+
+impl Target {
+    fn new(url: String) -> Self {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(IN_FLIGHT)
+            .build()
+            .expect("an HTTP client");
+        Self {
+            url: url.into(),
+            http,
+        }
+    }
+
+    /// One `tools/call add(2, 3)`; panics unless it answers 5.
+    async fn call(&self) {
+        let response = self
+            .http
+            .post(&*self.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}"#)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{}: {error}", self.url));
+        let status = response.status();
+        let body = response.bytes().await.expect("a body");
+        assert!(status.is_success(), "HTTP {status}: {body:?}");
+        let message: Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {body:?}"));
+        assert_eq!(
+            message["result"]["structuredContent"],
+            json!({"result": 5}),
+            "{message}"
+        );
+    }
+}
+
+/// `calls` calls by `IN_FLIGHT` tasks, each on its own connection of the pool.
+async fn load(target: Target, calls: usize) -> Duration {
+    let per_task = calls / IN_FLIGHT;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..IN_FLIGHT)
+        .map(|_| {
+            let target = target.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_task {
+                    target.call().await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a caller panicked");
+    }
+    start.elapsed()
+}
+
+async fn serve_rmcp() -> String {
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true);
+    let service = StreamableHttpService::new(
+        || Ok(hand::HandServer::new()),
+        Arc::new(NeverSessionManager::default()),
+        config,
+    );
+    let app = axum::Router::new().route_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/mcp")
+}
+
+fn main() {
+    let calls = setting(0, "BENCH_CALLS", 2048).div_ceil(IN_FLIGHT) * IN_FLIGHT;
+    let rounds = setting(1, "BENCH_ROUNDS", 21);
+    install_subscriber();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let started = Instant::now();
+    let row = runtime.block_on(async {
+        let server = Server::builder("bench-http")
+            .settings(stack_settings())
+            .tools(tools![add])
+            .build()
+            .expect("our server builds");
+        let ours = server
+            .bind_http(HttpOptions::new().port(0).stateless(true))
+            .await
+            .expect("our server binds");
+        // Ready once the (empty) startup hooks ran.
+        let ready = format!("http://{}/readyz", ours.local_addr());
+        while !reqwest::get(&ready)
+            .await
+            .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let ours_target = Target::new(ours.url());
+        let rmcp_target = Target::new(serve_rmcp().await);
+        ours_target.call().await;
+        rmcp_target.call().await;
+        let row = scenario("http64", &ours_target, &rmcp_target, calls, rounds, load).await;
+        ours.shutdown().await.expect("a clean shutdown");
+        row
+    });
+    println!(
+        "tools/call add(2, 3) over streamable HTTP (stateless, JSON responses) on loopback; \
+         {IN_FLIGHT} connections; {} worker threads; {rounds} rounds per server, alternating; \
+         {calls} calls per round",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    println!();
+    print_rows(std::slice::from_ref(&row), "ours", "rmcp");
+    println!();
+    println!(
+        "throughput ours/rmcp = 1 / paired ratio = {:.3} (target ≥ 0.9); {:.1} s",
+        1.0 / row.paired(),
+        started.elapsed().as_secs_f64()
+    );
+}
