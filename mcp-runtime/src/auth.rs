@@ -324,7 +324,7 @@ pub struct JwtVerifier {
 
 enum KeySource {
     Static(Vec<KnownKey>),
-    Jwks(Jwks),
+    Jwks(Box<Jwks>),
 }
 
 struct KnownKey {
@@ -337,9 +337,9 @@ struct Jwks {
     uri: String,
     client: reqwest::Client,
     cache: tokio::sync::RwLock<Vec<KnownKey>>,
-    /// When the keys were last fetched (`None`: never), behind the lock that lets one request
+    /// When the keys were last fetched and last tried, behind the lock that lets one request
     /// fetch while others wait for its result.
-    fetched: tokio::sync::Mutex<Option<Instant>>,
+    fetches: tokio::sync::Mutex<Fetches>,
     /// The shortest time between two fetches caused by unknown key ids, so tokens with made-up
     /// `kid`s cannot make this server hammer the identity provider.
     cooldown: Duration,
@@ -351,17 +351,17 @@ impl JwtVerifier {
     /// Keys from a JWKS URL, fetched on first use, cached for an hour, and fetched again
     /// (at most every 10 seconds) when a token names a key id the cache does not have.
     pub fn jwks(uri: impl Into<String>) -> Self {
-        Self::with_keys(KeySource::Jwks(Jwks {
+        Self::with_keys(KeySource::Jwks(Box::new(Jwks {
             uri: uri.into(),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap_or_default(),
             cache: tokio::sync::RwLock::new(Vec::new()),
-            fetched: tokio::sync::Mutex::new(None),
+            fetches: tokio::sync::Mutex::new(Fetches::default()),
             cooldown: Duration::from_secs(10),
             max_age: Duration::from_secs(3600),
-        }))
+        })))
     }
 
     /// Fixed keys from a JWK set (for instance a JWKS file shipped with the server).
@@ -487,7 +487,10 @@ impl JwtVerifier {
 
     async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, AuthError> {
         match &self.keys {
-            KeySource::Static(keys) => pick(keys, kid, alg),
+            KeySource::Static(keys) => match pick(keys, kid, alg)? {
+                Picked::Key(key) => Ok(key),
+                Picked::UnknownKid => Err(unknown_kid(kid)),
+            },
             KeySource::Jwks(jwks) => jwks.key_for(kid, alg).await,
         }
     }
@@ -559,18 +562,22 @@ fn known_key(jwk: &Jwk) -> Result<KnownKey, AuthError> {
     })
 }
 
+/// What [`pick`] found.
+enum Picked {
+    Key(DecodingKey),
+    /// The token names a key id the set does not have (perhaps a rotation: fetch again).
+    UnknownKid,
+}
+
 /// The key a token names: by `kid`, or the only key when the token names none.
-fn pick(keys: &[KnownKey], kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, AuthError> {
+fn pick(keys: &[KnownKey], kid: Option<&str>, alg: Algorithm) -> Result<Picked, AuthError> {
     let key = match kid {
         Some(kid) => keys.iter().find(|key| key.kid.as_deref() == Some(kid)),
         None if keys.len() == 1 => keys.first(),
         None => return Err(AuthError::invalid("the token names no key (`kid`)")),
     };
     let Some(key) = key else {
-        return Err(AuthError::invalid(format!(
-            "unknown signing key `{}`",
-            kid.unwrap_or_default()
-        )));
+        return Ok(Picked::UnknownKid);
     };
     if key.algorithm.is_some_and(|expected| expected != alg) {
         return Err(AuthError::invalid(format!(
@@ -578,61 +585,100 @@ fn pick(keys: &[KnownKey], kid: Option<&str>, alg: Algorithm) -> Result<Decoding
             kid.unwrap_or_default()
         )));
     }
-    Ok(key.key.clone())
+    Ok(Picked::Key(key.key.clone()))
+}
+
+fn unknown_kid(kid: Option<&str>) -> AuthError {
+    AuthError::invalid(format!("unknown signing key `{}`", kid.unwrap_or_default()))
+}
+
+/// When a JWKS was last fetched, and last tried (with the error, if that try failed).
+#[derive(Default)]
+struct Fetches {
+    succeeded: Option<Instant>,
+    attempted: Option<Instant>,
+    failure: Option<String>,
 }
 
 impl Jwks {
     async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, AuthError> {
         let fresh = {
-            let fetched = *self.fetched.lock().await;
-            fetched.is_some_and(|at| at.elapsed() < self.max_age)
+            let fetches = self.fetches.lock().await;
+            fetches
+                .succeeded
+                .is_some_and(|at| at.elapsed() < self.max_age)
         };
         if fresh {
-            let found = pick(&self.cache.read().await, kid, alg);
-            match found {
-                Ok(key) => return Ok(key),
-                // An unknown key id may be a rotation: fetch again (below), within the cooldown.
-                Err(AuthError::Invalid(message)) if message.starts_with("unknown signing key") => {}
-                Err(other) => return Err(other),
+            match pick(&self.cache.read().await, kid, alg)? {
+                Picked::Key(key) => return Ok(key),
+                // Perhaps a rotation: fetch again (below), at most once per cooldown.
+                Picked::UnknownKid => {}
             }
         }
-        self.refresh(!fresh).await?;
-        pick(&self.cache.read().await, kid, alg)
+        if let Err(error) = self.refresh(!fresh).await {
+            // An unreachable provider does not lock everyone out: keys fetched before still
+            // verify the tokens they signed.
+            if self.cache.read().await.is_empty() {
+                return Err(error);
+            }
+            tracing::warn!(%error, "using the JWKS fetched before");
+        }
+        match pick(&self.cache.read().await, kid, alg)? {
+            Picked::Key(key) => Ok(key),
+            Picked::UnknownKid => Err(unknown_kid(kid)),
+        }
     }
 
-    /// Fetches the keys, unless another request just did (`forced`: the cache is stale, so the
-    /// cooldown does not apply).
+    /// Fetches the keys, unless another request just did or tried (`forced`: the cache is
+    /// stale, so only a recent failure stops it). A failure is remembered for the cooldown, so
+    /// a provider that is down is not asked again by every request.
     async fn refresh(&self, forced: bool) -> Result<(), AuthError> {
-        let mut fetched = self.fetched.lock().await;
-        if !forced && fetched.is_some_and(|at| at.elapsed() < self.cooldown) {
-            return Ok(());
-        }
-        if forced && fetched.is_some_and(|at| at.elapsed() < self.max_age) {
+        let mut fetches = self.fetches.lock().await;
+        let recent =
+            |at: Option<Instant>, within: Duration| at.is_some_and(|at| at.elapsed() < within);
+        if forced && recent(fetches.succeeded, self.max_age) {
             // Another request refreshed while this one waited for the lock.
             return Ok(());
         }
+        if recent(fetches.attempted, self.cooldown) {
+            return match &fetches.failure {
+                Some(failure) => Err(AuthError::Unavailable(failure.clone())),
+                None => Ok(()),
+            };
+        }
+        fetches.attempted = Some(Instant::now());
+        match self.fetch().await {
+            Ok(keys) => {
+                tracing::debug!(uri = self.uri, keys = keys.len(), "fetched the JWKS");
+                *self.cache.write().await = keys;
+                fetches.succeeded = fetches.attempted;
+                fetches.failure = None;
+                Ok(())
+            }
+            Err(failure) => {
+                fetches.failure = Some(failure.clone());
+                Err(AuthError::Unavailable(failure))
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<Vec<KnownKey>, String> {
         let set: JwkSet = self
             .client
             .get(&self.uri)
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|error| AuthError::Unavailable(format!("{}: {error}", self.uri)))?
+            .map_err(|error| format!("{}: {error}", self.uri))?
             .json()
             .await
-            .map_err(|error| {
-                AuthError::Unavailable(format!("{} is not a JWKS: {error}", self.uri))
-            })?;
+            .map_err(|error| format!("{} is not a JWKS: {error}", self.uri))?;
         // Keys of a kind this verifier cannot use are skipped rather than failing the set.
-        let keys: Vec<KnownKey> = set
+        Ok(set
             .keys
             .iter()
             .filter_map(|jwk| known_key(jwk).ok())
-            .collect();
-        tracing::debug!(uri = self.uri, keys = keys.len(), "fetched the JWKS");
-        *self.cache.write().await = keys;
-        *fetched = Some(Instant::now());
-        Ok(())
+            .collect())
     }
 }
 

@@ -43,7 +43,10 @@ async fn serve_transport_http_serves_logs_json_and_stops_on_sigterm() {
             break url.to_owned();
         }
     };
-    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
 
     let mut mcp = Mcp::new(&url);
     let mut answer = mcp.call("add", json!({ "a": 2, "b": 3 })).await;

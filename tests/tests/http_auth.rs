@@ -269,20 +269,31 @@ struct Idp {
     addr: std::net::SocketAddr,
     keys: Arc<std::sync::Mutex<Vec<&'static str>>>,
     fetches: Arc<AtomicUsize>,
+    /// While set, the JWKS endpoint answers 500.
+    down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 async fn idp(keys: &[&'static str]) -> Idp {
     let keys = Arc::new(std::sync::Mutex::new(keys.to_vec()));
     let fetches = Arc::new(AtomicUsize::new(0));
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let app = axum::Router::new().route(
         "/jwks.json",
         axum::routing::get({
             let keys = keys.clone();
             let fetches = fetches.clone();
+            let down = down.clone();
             move || {
                 let keys = keys.lock().expect("lock").clone();
                 fetches.fetch_add(1, Ordering::SeqCst);
-                async move { axum::Json(serde_json::to_value(jwks(&keys)).expect("JSON")) }
+                let down = down.load(Ordering::SeqCst);
+                async move {
+                    use axum::response::IntoResponse;
+                    if down {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    }
+                    axum::Json(serde_json::to_value(jwks(&keys)).expect("JSON")).into_response()
+                }
             }
         }),
     );
@@ -295,6 +306,7 @@ async fn idp(keys: &[&'static str]) -> Idp {
         addr,
         keys,
         fetches,
+        down,
     }
 }
 
@@ -395,6 +407,54 @@ async fn configuration_alone_turns_jwt_auth_on() {
             .await
             .status,
         401
+    );
+    running.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn keys_fetched_before_keep_verifying_while_the_provider_is_down() {
+    let idp = idp(&["a"]).await;
+    let verifier = JwtVerifier::jwks(format!("http://{}/jwks.json", idp.addr))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .refresh_cooldown(Duration::ZERO);
+    let running = serve_ready(server(verifier), HttpOptions::new().stateless(true)).await;
+    let url = running.url();
+    let bearer = format!("Bearer {}", token("alice", ""));
+    assert_eq!(call_with_header(&url, Some(&bearer)).await.status, 200);
+
+    idp.down.store(true, Ordering::SeqCst);
+    // A token naming a new key makes the server ask the provider, which fails: that token is
+    // refused as unknown (401), and tokens of the keys it had still pass.
+    let rotated = sign("b", Some("key-b"), &claims("alice", ""));
+    let answer = call_with_header(&url, Some(&format!("Bearer {rotated}"))).await;
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(challenge(&answer).contains("key-b"));
+    assert_eq!(call_with_header(&url, Some(&bearer)).await.status, 200);
+    assert!(
+        idp.fetches.load(Ordering::SeqCst) >= 2,
+        "the provider was asked again"
+    );
+    running.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_is_not_asked_by_every_request() {
+    let idp = idp(&["a"]).await;
+    idp.down.store(true, Ordering::SeqCst);
+    let verifier = JwtVerifier::jwks(format!("http://{}/jwks.json", idp.addr)).issuer(ISSUER);
+    let running = serve_ready(server(verifier), HttpOptions::new().stateless(true)).await;
+    let bearer = format!("Bearer {}", token("alice", ""));
+    for _ in 0..5 {
+        assert_eq!(
+            call_with_header(&running.url(), Some(&bearer)).await.status,
+            503
+        );
+    }
+    assert_eq!(
+        idp.fetches.load(Ordering::SeqCst),
+        1,
+        "failures are remembered for the cooldown"
     );
     running.shutdown().await.expect("clean shutdown");
 }
