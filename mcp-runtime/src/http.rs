@@ -339,6 +339,7 @@ impl Server {
             max_body: options.max_body,
             exchanges,
             mcp,
+            bindings: (self.verifier().is_some() && !options.stateless).then(bindings),
         });
         let mut router = axum::Router::new()
             .route(&options.path, axum::routing::any(mcp_endpoint))
@@ -420,6 +421,7 @@ struct Guard {
     max_body: usize,
     exchanges: Arc<Exchanges>,
     mcp: McpService,
+    bindings: Option<Bindings>,
 }
 
 impl Guard {
@@ -521,21 +523,88 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
     };
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(identity.clone());
-    if !(guard.any_scopes && parts.method == Method::POST) {
-        return (guard.mcp)(Request::from_parts(parts, body)).await;
+    // A session belongs to the subject that opened it: another token cannot use its id.
+    let session = parts
+        .headers
+        .get(SESSION_HEADER)
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned);
+    if let (Some(bindings), Some(session)) = (&guard.bindings, &session) {
+        let owner = bindings.get(session).await;
+        if owner.as_deref() != Some(identity.subject()) {
+            tracing::info!(
+                subject = identity.subject(),
+                "refused a session opened by another subject"
+            );
+            return session_not_found();
+        }
     }
-    // A component request the token lacks scopes for is a 403 before it reaches the server.
-    let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-        )
-            .into_response();
+    let closing = parts.method == Method::DELETE;
+    let response = if guard.any_scopes && parts.method == Method::POST {
+        // A component request the token lacks scopes for is a 403 before it reaches the
+        // server.
+        let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is too large",
+            )
+                .into_response();
+        };
+        if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
+            return insufficient_scope(guard, &parts.headers, &missing);
+        }
+        (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
+    } else {
+        (guard.mcp)(Request::from_parts(parts, body)).await
     };
-    if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
-        return insufficient_scope(guard, &parts.headers, &missing);
+    if let Some(bindings) = &guard.bindings {
+        match &session {
+            Some(session) if closing && response.status().is_success() => {
+                bindings.invalidate(session).await;
+            }
+            Some(_) => {}
+            None => {
+                if let Some(opened) = response
+                    .headers()
+                    .get(SESSION_HEADER)
+                    .and_then(|id| id.to_str().ok())
+                {
+                    bindings
+                        .insert(opened.to_owned(), Arc::from(identity.subject()))
+                        .await;
+                }
+            }
+        }
     }
-    (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
+    response
+}
+
+const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Which subject opened each session (auth on, stateful mode). Entries idle longer than
+/// rmcp's session keep-alive (5 minutes) outlive their session; they expire after twice that,
+/// and a session whose entry is gone is refused (the client opens a new one), never opened
+/// to whoever asks.
+type Bindings = moka::future::Cache<String, Arc<str>>;
+
+fn bindings() -> Bindings {
+    moka::future::Cache::builder()
+        .time_to_idle(Duration::from_secs(600))
+        .max_capacity(1_000_000)
+        .build()
+}
+
+/// What rmcp answers for an unknown session, so a stranger learns nothing about the session.
+fn session_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": { "code": -32600, "message": "Session not found" }
+        })),
+    )
+        .into_response()
 }
 
 /// The scopes `identity` lacks for the component a JSON-RPC request names, if any.

@@ -458,3 +458,33 @@ async fn a_provider_that_is_down_is_not_asked_by_every_request() {
     );
     running.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn a_session_belongs_to_the_subject_that_opened_it() {
+    let running = serve_ready(server(verifier()), HttpOptions::new()).await;
+    let url = running.url();
+    let mut alice = Mcp::new(&url).with_token(token("alice", "profile:read"));
+    assert_eq!(alice.initialize().await.status, 200);
+    let session = alice.session.clone().expect("a stateful session");
+
+    // Bob, with a valid token of his own, cannot ride on Alice's session.
+    let mut bob = Mcp::new(&url).with_token(token("bob", "profile:read"));
+    bob.session = Some(session.clone());
+    let hijack = bob.call("whoami", json!({})).await;
+    assert_eq!(hijack.status, 404, "{}", hijack.body);
+
+    assert_eq!(text(&alice.call("whoami", json!({})).await), "alice");
+    // Closing the session ends it for its owner too.
+    let closed = alice
+        .http
+        .delete(&url)
+        .bearer_auth(alice.token.clone().expect("a token"))
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .send()
+        .await
+        .expect("DELETE is sent");
+    assert!(closed.status().is_success(), "DELETE: {}", closed.status());
+    assert_eq!(alice.call("whoami", json!({})).await.status, 404);
+    running.shutdown().await.expect("clean shutdown");
+}
