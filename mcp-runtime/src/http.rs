@@ -266,8 +266,9 @@ impl Server {
                 started = server.start() => started,
                 () = task_stop.cancelled() => Ok(()),
             };
-            if started.is_ok() {
-                task_stop.cancelled().await;
+            match &started {
+                Ok(()) => task_stop.cancelled().await,
+                Err(error) => tracing::error!(%error, "stopping: the server could not start"),
             }
             // Drain: refuse new requests, and let the exchanges in flight finish (their whole
             // response written, not only the handler returned), within the grace period.
@@ -279,14 +280,22 @@ impl Server {
                     "the shutdown grace period ended with HTTP requests in flight"
                 );
             }
-            // Then the shutdown hooks (nothing is left to drain), streams and the listener.
-            server.shutdown().await;
+            // Then the shutdown hooks (nothing is left to drain; none after a failed start, as
+            // on stdio), streams and the listener.
+            if started.is_ok() {
+                server.shutdown().await;
+            }
             sessions.cancel();
             closed.cancel();
+            let abort = serving.abort_handle();
             match tokio::time::timeout(Duration::from_secs(5), serving).await {
-                Ok(Ok(Ok(()))) | Err(_) => {}
+                Ok(Ok(Ok(()))) => {}
                 Ok(Ok(Err(error))) => tracing::warn!(%error, "the HTTP listener failed"),
                 Ok(Err(error)) => tracing::warn!(%error, "the HTTP listener task failed"),
+                Err(_) => {
+                    tracing::warn!("connections still open 5s after shutdown: closing them");
+                    abort.abort();
+                }
             }
             started
         });

@@ -342,3 +342,25 @@ async fn shutdown_closes_open_session_streams_instead_of_waiting_forever() {
     assert!(started.elapsed() < Duration::from_secs(8));
     drop(stream);
 }
+
+#[tokio::test]
+async fn a_failed_startup_hook_stops_the_server_with_its_error() {
+    struct Pool;
+    let server = Server::builder("failing")
+        .tools(tools![add])
+        .on_startup(|| async { Err::<Pool, _>(std::io::Error::other("the database is down")) })
+        .on_shutdown(|_| async { panic!("no shutdown hooks after a failed start") })
+        .build()
+        .expect("builds");
+    let running = serve(server, HttpOptions::new()).await;
+    let base = format!("http://{}", running.local_addr());
+    let error = tokio::time::timeout(Duration::from_secs(10), running.wait())
+        .await
+        .expect("the server stops by itself")
+        .expect_err("with the hook's error");
+    assert!(
+        error.to_string().contains("the database is down"),
+        "{error}"
+    );
+    assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
+}
