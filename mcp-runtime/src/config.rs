@@ -304,6 +304,17 @@ impl Settings {
             {
                 return Some(problem(&["auth", "algorithms"], quoted(bad)));
             }
+            if auth.jwks_uri.is_none() && auth.static_tokens.is_empty() {
+                // `[auth]` keys turn auth on: without keys to check tokens with, the server
+                // would serve everyone while its operator believes it checks tokens.
+                return Some(Problem {
+                    path: vec!["auth".to_owned(), "jwks_uri".to_owned()],
+                    value: "unset".to_owned(),
+                    expected: "a JWKS URL (or auth.static_tokens for development): other \
+                               [auth] settings are set, so auth is on"
+                        .to_owned(),
+                });
+            }
             for (name, url) in [("jwks_uri", &auth.jwks_uri), ("resource", &auth.resource)] {
                 if let Some(url) = url
                     && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -1676,11 +1687,12 @@ mod tests {
 
     #[test]
     fn lists_from_brackets_or_commas() {
-        let settings = config(&[("MCP_AUTH__ALGORITHMS", "RS256, EdDSA")])
+        const JWKS: (&str, &str) = ("MCP_AUTH__JWKS_URI", "https://auth.example.com/jwks");
+        let settings = config(&[JWKS, ("MCP_AUTH__ALGORITHMS", "RS256, EdDSA")])
             .settings()
             .unwrap();
         assert_eq!(settings.auth.unwrap().algorithms, ["RS256", "EdDSA"]);
-        let settings = config(&[("MCP_AUTH__ALGORITHMS", "[ES256, ES384]")])
+        let settings = config(&[JWKS, ("MCP_AUTH__ALGORITHMS", "[ES256, ES384]")])
             .settings()
             .unwrap();
         assert_eq!(settings.auth.unwrap().algorithms, ["ES256", "ES384"]);
@@ -1696,9 +1708,12 @@ mod tests {
 
     #[test]
     fn auth_defaults_to_rs256_and_es256() {
-        let settings = config(&[("MCP_AUTH__ISSUER", "https://auth.example.com/")])
-            .settings()
-            .unwrap();
+        let settings = config(&[
+            ("MCP_AUTH__ISSUER", "https://auth.example.com/"),
+            ("MCP_AUTH__JWKS_URI", "https://auth.example.com/jwks"),
+        ])
+        .settings()
+        .unwrap();
         let auth = settings.auth.unwrap();
         assert_eq!(auth.issuer.as_deref(), Some("https://auth.example.com/"));
         assert_eq!(auth.algorithms, ["RS256", "ES256"]);

@@ -183,10 +183,23 @@ fn nested_keys_use_double_underscores() {
         "the default algorithms"
     );
 
-    let auth = settings_auth(&[("MCP_AUTH__ALGORITHMS", "ES256,EdDSA")]);
+    const JWKS: (&str, &str) = ("MCP_AUTH__JWKS_URI", "https://auth.example.com/jwks.json");
+    let auth = settings_auth(&[JWKS, ("MCP_AUTH__ALGORITHMS", "ES256,EdDSA")]);
     assert_eq!(auth.algorithms, ["ES256", "EdDSA"]);
-    let auth = settings_auth(&[("MCP_AUTH__ALGORITHMS", "[RS512]")]);
+    let auth = settings_auth(&[JWKS, ("MCP_AUTH__ALGORITHMS", "[RS512]")]);
     assert_eq!(auth.algorithms, ["RS512"]);
+}
+
+#[test]
+fn auth_settings_without_keys_are_an_error_not_an_open_server() {
+    let error = settings(&[("MCP_AUTH__ISSUER", "https://auth.example.com/")])
+        .expect_err("an issuer without a JWKS is refused");
+    let message = error.to_string();
+    assert!(message.contains("MCP_AUTH__JWKS_URI"), "{message}");
+    assert!(message.contains("auth is on"), "{message}");
+    // Development tokens alone are enough.
+    let settings = settings(&[("MCP_AUTH__STATIC_TOKENS", "dev")]).expect("valid");
+    assert!(settings.auth.is_some());
 }
 
 fn settings_auth(vars: &[(&str, &str)]) -> mcp_runtime::config::AuthSettings {
