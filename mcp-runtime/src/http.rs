@@ -349,6 +349,7 @@ impl Server {
             exchanges,
             mcp,
             bindings: (self.verifier().is_some() && !options.stateless).then(bindings),
+            allowed_hosts: options.allowed_hosts.clone(),
         });
         let mut router = axum::Router::new()
             .route(&options.path, axum::routing::any(mcp_endpoint))
@@ -431,9 +432,39 @@ struct Guard {
     exchanges: Arc<Exchanges>,
     mcp: McpService,
     bindings: Option<Bindings>,
+    /// `HttpOptions::allowed_hosts`, checked here too when auth is on, so that nothing built
+    /// from a foreign `Host` (the metadata URL of a challenge) is ever answered.
+    allowed_hosts: Vec<String>,
 }
 
 impl Guard {
+    /// Whether the request's `Host` is one this server answers to: a listed host name (any
+    /// port), a listed `host:port`, or anything when the list has `*`. The same rule as rmcp's
+    /// DNS-rebinding check on the MCP route.
+    fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        if self.allowed_hosts.iter().any(|host| host == "*") {
+            return true;
+        }
+        let Some(authority) = headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+        else {
+            return false;
+        };
+        let authority = authority.trim().to_ascii_lowercase();
+        let hostname = match authority.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or_default(),
+            None => authority
+                .rsplit_once(':')
+                .map_or(authority.as_str(), |(host, _)| host),
+        };
+        self.allowed_hosts.iter().any(|allowed| {
+            let allowed = allowed.to_ascii_lowercase();
+            let bare = allowed.trim_start_matches('[').trim_end_matches(']');
+            bare == hostname || allowed == authority
+        })
+    }
+
     fn is_stopping(&self) -> bool {
         self.exchanges.draining.load(Ordering::Acquire) || self.server.is_stopping()
     }
@@ -522,6 +553,9 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
     let Some(verifier) = &guard.verifier else {
         return (guard.mcp)(request).await;
     };
+    if !guard.host_allowed(request.headers()) {
+        return foreign_host();
+    }
     let identity = match bearer_token(request.headers()) {
         Ok(token) => verifier.verify(token).await,
         Err(error) => Err(error),
@@ -760,11 +794,22 @@ async fn metrics() -> Response {
     }
 }
 
+fn foreign_host() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Forbidden: Host header is not allowed",
+    )
+        .into_response()
+}
+
 /// RFC 9728 protected resource metadata.
 async fn protected_resource_metadata(
     State(guard): State<Arc<Guard>>,
     headers: HeaderMap,
 ) -> Response {
+    if !guard.host_allowed(&headers) {
+        return foreign_host();
+    }
     let authorization_servers = guard
         .verifier
         .as_ref()

@@ -109,6 +109,35 @@ async fn a_missing_token_gets_401_pointing_at_the_metadata() {
     .await
     .expect("JSON");
     assert_eq!(root, metadata);
+
+    // A foreign Host gets nothing built from it: 403 before auth, on the metadata too.
+    let mcp = Mcp::new(&url);
+    let foreign = mcp
+        .post(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+            &[("host", "evil.example.com")],
+        )
+        .await;
+    assert_eq!(foreign.status, 403);
+    assert!(foreign.header("www-authenticate").is_none());
+    let foreign_metadata = reqwest::Client::new()
+        .get(&metadata_url)
+        .header("host", "evil.example.com")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(foreign_metadata.status(), 403);
+    // Refusals are counted.
+    let metrics = reqwest::get(format!("http://{}/metrics", running.local_addr()))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(r#"mcp_auth_failures_total{reason="missing"}"#),
+        "{metrics}"
+    );
     running.shutdown().await.expect("clean shutdown");
 }
 
