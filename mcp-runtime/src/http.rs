@@ -309,8 +309,8 @@ impl Server {
 
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
     /// your own (`Router::new().merge(server.http_router(&options))`). Run
-    /// [`start`](Self::start) before serving it, and call [`telemetry::enable`]
-    /// (crate::telemetry::enable) for `/metrics`.
+    /// [`start`](Self::start) before serving it, and call
+    /// [`telemetry::enable`](crate::telemetry::enable) for `/metrics`.
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }

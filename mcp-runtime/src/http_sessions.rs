@@ -1,6 +1,7 @@
 //! The HTTP transport's sessions: rmcp's in-memory session manager, with each request's
-//! response stream reachable from its handler, so that [`Ctx::close_sse_stream`]
-//! (crate::Ctx::close_sse_stream) can end it before the result is ready (SEP-1699: the client
+//! response stream reachable from its handler, so that
+//! [`Ctx::close_sse_stream`](crate::Ctx::close_sse_stream) can end it before the result is
+//! ready (SEP-1699: the client
 //! reconnects with `Last-Event-ID` and receives the rest on the new stream).
 
 use std::time::Duration;
