@@ -153,22 +153,29 @@ impl Server {
                         options.path = path;
                     }
                     options.stateless |= stateless;
-                    let server = match (&settings.auth, self.verifier()) {
-                        // `run()` without `.settings(…)`: auth from the environment alone.
-                        (Some(auth), None) => match crate::auth::verifier_from_settings(auth) {
-                            Ok(Some(verifier)) => self.with_verifier(verifier),
-                            Ok(None) => self,
-                            Err(error) => return Err(Error::Usage(error.to_string())),
-                        },
-                        _ => self,
-                    };
-                    server.serve_http(options).await
+                    self.with_settings_auth(&settings)?
+                        .serve_http(options)
+                        .await
                 }
             },
             Command::Inspect => print_json(&self.inspect()),
             Command::Call { tool, arguments } => self.call_once(&tool, &arguments).await,
             Command::Read { uri } => self.read_once(&uri).await,
             Command::Prompt { name, arguments } => self.prompt_once(&name, &arguments).await,
+        }
+    }
+
+    /// This server with the verifier `settings` describe, when it has none of its own: how
+    /// `run()` turns auth on from `MCP_AUTH__*` alone for a server built without
+    /// `.settings(…)`.
+    fn with_settings_auth(self, settings: &Settings) -> Result<Self, Error> {
+        match (&settings.auth, self.verifier()) {
+            (Some(auth), None) => match crate::auth::verifier_from_settings(auth) {
+                Ok(Some(verifier)) => Ok(self.with_verifier(verifier)),
+                Ok(None) => Ok(self),
+                Err(error) => Err(Error::Usage(error.to_string())),
+            },
+            _ => Ok(self),
         }
     }
 
@@ -236,4 +243,62 @@ fn print_json(value: &Value) -> Result<(), Error> {
     serde_json::to_writer_pretty(&mut stdout, value).map_err(std::io::Error::from)?;
     writeln!(stdout)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        Config::builder()
+            .env(vars.iter().copied())
+            .load()
+            .and_then(|config| config.settings())
+            .expect("valid settings")
+    }
+
+    #[test]
+    fn run_takes_auth_from_the_environment_when_the_builder_set_none() {
+        let server = Server::builder("plain").build().expect("builds");
+        assert!(server.verifier().is_none());
+        let server = server
+            .with_settings_auth(&settings(&[
+                ("MCP_AUTH__JWKS_URI", "https://auth.example.com/jwks.json"),
+                ("MCP_AUTH__ISSUER", "https://auth.example.com/"),
+            ]))
+            .expect("applies");
+        let verifier = server.verifier().expect("auth is on");
+        // The JWT verifier the settings describe: it advertises their issuer.
+        assert_eq!(
+            verifier.authorization_servers(),
+            ["https://auth.example.com/"]
+        );
+
+        // Without `[auth]` settings nothing changes.
+        let server = Server::builder("plain").build().expect("builds");
+        let server = server.with_settings_auth(&settings(&[])).expect("applies");
+        assert!(server.verifier().is_none());
+    }
+
+    #[test]
+    fn a_verifier_given_to_the_builder_wins_over_the_environment() {
+        let tokens =
+            crate::auth::StaticTokens::new().token("t", crate::auth::Identity::new("builder"));
+        let server = Server::builder("mine")
+            .auth(tokens)
+            .build()
+            .expect("builds");
+        let before = Arc::as_ptr(server.verifier().expect("set")).cast::<()>();
+        let server = server
+            .with_settings_auth(&settings(&[(
+                "MCP_AUTH__JWKS_URI",
+                "https://auth.example.com/jwks.json",
+            )]))
+            .expect("applies");
+        let after = Arc::as_ptr(server.verifier().expect("set")).cast::<()>();
+        assert_eq!(before, after);
+    }
 }

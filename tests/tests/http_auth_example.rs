@@ -1,5 +1,6 @@
 //! The `http-auth` example as a user runs it: `http-auth dev` serves over HTTP with its own
 //! development identity provider and prints tokens; `whoami` and `admin_reset` honour scopes.
+#![cfg(unix)]
 
 mod http_common;
 mod process;
@@ -71,6 +72,13 @@ async fn the_dev_server_checks_tokens_from_its_provider_and_their_scopes() {
         text(&as_root.call("admin_reset", json!({})).await),
         "reset done by root"
     );
-    child.kill().expect("stops");
-    assert!(process::wait_with_timeout(&mut child, Duration::from_secs(5)).is_some());
+    // SIGTERM drains and stops it cleanly.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = process::wait_with_timeout(&mut child, Duration::from_secs(20))
+        .expect("http-auth stops on SIGTERM");
+    assert!(exit.success(), "exit {exit:?}");
 }

@@ -196,8 +196,24 @@ async fn dev(port: u16, idp_port: u16) -> Result<(), mcp_runtime::Error> {
     );
     let stop = running.stop_token();
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        stopped().await;
         stop.cancel();
     });
     running.wait().await
+}
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM: then the server drains and stops.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
