@@ -169,14 +169,14 @@ impl Server {
     /// `run()` turns auth on from `MCP_AUTH__*` alone for a server built without
     /// `.settings(…)`.
     fn with_settings_auth(self, settings: &Settings) -> Result<Self, Error> {
-        match (&settings.auth, self.verifier()) {
-            (Some(auth), None) => match crate::auth::verifier_from_settings(auth) {
-                Ok(Some(verifier)) => Ok(self.with_verifier(verifier)),
-                Ok(None) => Ok(self),
-                Err(error) => Err(Error::Usage(error.to_string())),
-            },
-            _ => Ok(self),
+        if let (Some(auth), None) = (&settings.auth, self.verifier()) {
+            let verifier = crate::auth::verifier_from_settings(auth)
+                .map_err(|error| Error::Usage(error.to_string()))?;
+            if let Some(verifier) = verifier {
+                self.set_verifier_if_none(verifier);
+            }
         }
+        Ok(self)
     }
 
     /// The server's identity and components, as `inspect` prints them.

@@ -342,7 +342,7 @@ impl Server {
         let guard = Arc::new(Guard {
             server: self.clone(),
             verifier: self.verifier().cloned(),
-            any_scopes: self.any_scopes(),
+            scopes: self.declared_scopes(),
             path: options.path.clone(),
             resource: options.resource.clone(),
             max_body: options.max_body,
@@ -425,7 +425,8 @@ where
 struct Guard {
     server: Server,
     verifier: Option<Arc<dyn TokenVerifier>>,
-    any_scopes: bool,
+    /// Every scope components declare (none: no request body needs reading for scopes).
+    scopes: Vec<&'static str>,
     path: String,
     resource: Option<String>,
     max_body: usize,
@@ -478,11 +479,10 @@ impl Guard {
     /// request's `Host`.
     fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(resource) = &self.resource
-            && let Some(scheme_end) = resource.find("://")
+            && let Ok(uri) = resource.parse::<http::Uri>()
+            && let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority())
         {
-            let rest = &resource[scheme_end + 3..];
-            let host_end = rest.find('/').unwrap_or(rest.len());
-            return format!("{}{}", &resource[..scheme_end + 3], &rest[..host_end]);
+            return format!("{scheme}://{authority}");
         }
         let host = headers
             .get(header::HOST)
@@ -583,7 +583,7 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         }
     }
     let closing = parts.method == Method::DELETE;
-    let response = if guard.any_scopes && parts.method == Method::POST {
+    let response = if !guard.scopes.is_empty() && parts.method == Method::POST {
         // A component request the token lacks scopes for is a 403 before it reaches the
         // server.
         let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
@@ -681,15 +681,16 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
 
 /// A `WWW-Authenticate` parameter value: quotes and backslashes escaped.
 fn quoted(value: &str) -> String {
-    let escaped: String = value
-        .chars()
-        .filter(|c| !c.is_control())
-        .flat_map(|c| match c {
-            '"' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("\"{escaped}\"")
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars().filter(|c| !c.is_control()) {
+        if matches!(c, '"' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 fn refused(guard: &Guard, headers: &HeaderMap, error: &AuthError) -> Response {
@@ -717,7 +718,7 @@ fn refused(guard: &Guard, headers: &HeaderMap, error: &AuthError) -> Response {
         "error": code.unwrap_or(if status == StatusCode::UNAUTHORIZED { "unauthorized" } else { "temporarily_unavailable" }),
         "error_description": description,
     });
-    with_challenge(status, &challenge, &body)
+    with_challenge(status, &challenge, body)
 }
 
 fn insufficient_scope(guard: &Guard, headers: &HeaderMap, missing: &[&str]) -> Response {
@@ -735,11 +736,11 @@ fn insufficient_scope(guard: &Guard, headers: &HeaderMap, missing: &[&str]) -> R
         "error_description": description,
         "required_scopes": missing,
     });
-    with_challenge(StatusCode::FORBIDDEN, &challenge, &body)
+    with_challenge(StatusCode::FORBIDDEN, &challenge, body)
 }
 
-fn with_challenge(status: StatusCode, challenge: &str, body: &Value) -> Response {
-    let mut response = (status, axum::Json(body.clone())).into_response();
+fn with_challenge(status: StatusCode, challenge: &str, body: Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(challenge) {
         response
             .headers_mut()
@@ -823,9 +824,8 @@ async fn protected_resource_metadata(
     if !authorization_servers.is_empty() {
         metadata["authorization_servers"] = json!(authorization_servers);
     }
-    let scopes = guard.server.declared_scopes();
-    if !scopes.is_empty() {
-        metadata["scopes_supported"] = json!(scopes);
+    if !guard.scopes.is_empty() {
+        metadata["scopes_supported"] = json!(guard.scopes);
     }
     axum::Json(metadata).into_response()
 }

@@ -360,7 +360,10 @@ impl ServerBuilder {
                 prompt_index: registry.prompt_index,
                 middleware: self.middleware.into(),
                 shared,
-                verifier: self.verifier,
+                verifier: self
+                    .verifier
+                    .map(std::sync::OnceLock::from)
+                    .unwrap_or_default(),
                 series,
                 live: Live::default(),
                 settings: self.settings,
@@ -777,7 +780,8 @@ struct Inner {
     prompt_index: HashMap<Arc<str>, usize>,
     middleware: Chain,
     shared: Arc<Shared>,
-    verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
+    /// Set by the builder, or once later by `run()` from the settings.
+    verifier: std::sync::OnceLock<Arc<dyn crate::auth::TokenVerifier>>,
     series: crate::telemetry::SeriesSlots,
     live: Live,
     settings: Option<crate::config::Settings>,
@@ -869,52 +873,81 @@ impl Server {
 
     /// The server's enabled tools as clients list them, with their schemas.
     pub fn tools(&self) -> Vec<Tool> {
-        let live = &self.inner.live;
-        self.inner
-            .tools
-            .iter()
-            .filter(|tool| live.is_enabled(&tool.name, tool.tags))
-            .map(|tool| tool.listed.clone())
-            .collect()
+        self.listed_tools(None)
     }
 
     /// The enabled static resources, as clients list them.
     pub fn resources(&self) -> Vec<Resource> {
-        self.enabled_resources()
-            .filter_map(|resource| match &resource.listing {
+        self.listed_resources(None)
+    }
+
+    /// The enabled resource templates, as clients list them.
+    pub fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        self.listed_templates(None)
+    }
+
+    /// The enabled prompts, as clients list them.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        self.listed_prompts(None)
+    }
+
+    /// Whether a component is listed: enabled, and (for a request's caller, `ext`) within
+    /// its scopes. `None` lists every enabled component, whatever its scopes.
+    fn listed(
+        &self,
+        name: &str,
+        tags: &[&str],
+        scopes: &[&str],
+        ext: Option<&rmcp::model::Extensions>,
+    ) -> bool {
+        self.inner.live.is_enabled(name, tags)
+            && ext.is_none_or(|ext| self.check_scopes(scopes, ext).is_ok())
+    }
+
+    fn listed_tools(&self, ext: Option<&rmcp::model::Extensions>) -> Vec<Tool> {
+        self.inner
+            .tools
+            .iter()
+            .filter(|t| self.listed(&t.name, t.tags, t.scopes, ext))
+            .map(|t| t.listed.clone())
+            .collect()
+    }
+
+    fn listed_prompts(&self, ext: Option<&rmcp::model::Extensions>) -> Vec<Prompt> {
+        self.inner
+            .prompts
+            .iter()
+            .filter(|p| self.listed(&p.name, p.tags, p.scopes, ext))
+            .map(|p| p.listed.clone())
+            .collect()
+    }
+
+    fn listed_resources(&self, ext: Option<&rmcp::model::Extensions>) -> Vec<Resource> {
+        self.listed_resource_entries(ext)
+            .filter_map(|r| match &r.listing {
                 ResourceListing::Static(listed) => Some(listed.clone()),
                 ResourceListing::Template(_) => None,
             })
             .collect()
     }
 
-    /// The enabled resource templates, as clients list them.
-    pub fn resource_templates(&self) -> Vec<ResourceTemplate> {
-        self.enabled_resources()
-            .filter_map(|resource| match &resource.listing {
+    fn listed_templates(&self, ext: Option<&rmcp::model::Extensions>) -> Vec<ResourceTemplate> {
+        self.listed_resource_entries(ext)
+            .filter_map(|r| match &r.listing {
                 ResourceListing::Template(listed) => Some(listed.clone()),
                 ResourceListing::Static(_) => None,
             })
             .collect()
     }
 
-    /// The enabled prompts, as clients list them.
-    pub fn prompts(&self) -> Vec<Prompt> {
-        let live = &self.inner.live;
-        self.inner
-            .prompts
-            .iter()
-            .filter(|prompt| live.is_enabled(&prompt.name, prompt.tags))
-            .map(|prompt| prompt.listed.clone())
-            .collect()
-    }
-
-    fn enabled_resources(&self) -> impl Iterator<Item = &RegisteredResource> {
-        let live = &self.inner.live;
+    fn listed_resource_entries<'a>(
+        &'a self,
+        ext: Option<&'a rmcp::model::Extensions>,
+    ) -> impl Iterator<Item = &'a RegisteredResource> {
         self.inner
             .resources
             .iter()
-            .filter(move |resource| live.is_enabled(&resource.name, resource.tags))
+            .filter(move |r| self.listed(&r.name, r.tags, r.scopes, ext))
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -1180,22 +1213,20 @@ impl Server {
             Request::GetPrompt(get) => self
                 .find_prompt(&get.name)
                 .map(|i| named(&inner.series.prompts, i, method, &inner.prompts[i].name)),
-            _ => {
-                let slot = crate::middleware::Request::METHODS
-                    .iter()
-                    .position(|m| *m == method)
-                    .unwrap_or(0);
-                return inner.series.other[slot]
-                    .get_or_init(|| Series::new(method, metrics::SharedString::const_str("")));
-            }
+            _ => None,
         };
         found.unwrap_or_else(|| {
+            // Lists have no component; a component request that found none is `unknown`.
+            let (slots, label) = if request.target().is_some() {
+                (&inner.series.unknown, "unknown")
+            } else {
+                (&inner.series.other, "")
+            };
             let slot = crate::middleware::Request::METHODS
                 .iter()
                 .position(|m| *m == method)
                 .unwrap_or(0);
-            inner.series.unknown[slot]
-                .get_or_init(|| Series::new(method, metrics::SharedString::const_str("unknown")))
+            slots[slot].get_or_init(|| Series::new(method, metrics::SharedString::const_str(label)))
         })
     }
 
@@ -1254,7 +1285,13 @@ impl Server {
             Target::Prompt(i) => inner.prompts[i].scopes,
         };
         if let Err(missing) = self.check_scopes(scopes, request.extensions()) {
-            return Box::pin(std::future::ready(Err(forbidden(&request, &missing))));
+            let what = match &request {
+                Request::CallTool(call) => format!("the tool `{}`", call.name),
+                Request::ReadResource(read) => format!("the resource `{}`", read.uri),
+                Request::GetPrompt(get) => format!("the prompt `{}`", get.name),
+                _ => "this request".to_owned(),
+            };
+            return Box::pin(std::future::ready(Err(forbidden(&what, &missing))));
         }
         if chain.is_empty() {
             self.clone().invoke(target, request)
@@ -1269,51 +1306,14 @@ impl Server {
 
     /// A list request's answer: the enabled components the caller has the scopes for.
     fn list(&self, request: &Request) -> Response {
-        let inner = &self.inner;
-        let live = &inner.live;
-        let ext = request.extensions();
-        let visible = |name: &str, tags: &[&str], scopes: &[&str]| {
-            live.is_enabled(name, tags) && self.check_scopes(scopes, ext).is_ok()
-        };
-        let resources = || {
-            inner
-                .resources
-                .iter()
-                .filter(move |r| visible(&r.name, r.tags, r.scopes))
-        };
+        let ext = Some(request.extensions());
         match request {
-            Request::ListTools(_) => Response::ListTools(
-                inner
-                    .tools
-                    .iter()
-                    .filter(|t| visible(&t.name, t.tags, t.scopes))
-                    .map(|t| t.listed.clone())
-                    .collect(),
-            ),
-            Request::ListResources(_) => Response::ListResources(
-                resources()
-                    .filter_map(|r| match &r.listing {
-                        ResourceListing::Static(listed) => Some(listed.clone()),
-                        ResourceListing::Template(_) => None,
-                    })
-                    .collect(),
-            ),
-            Request::ListResourceTemplates(_) => Response::ListResourceTemplates(
-                resources()
-                    .filter_map(|r| match &r.listing {
-                        ResourceListing::Template(listed) => Some(listed.clone()),
-                        ResourceListing::Static(_) => None,
-                    })
-                    .collect(),
-            ),
-            _ => Response::ListPrompts(
-                inner
-                    .prompts
-                    .iter()
-                    .filter(|p| visible(&p.name, p.tags, p.scopes))
-                    .map(|p| p.listed.clone())
-                    .collect(),
-            ),
+            Request::ListTools(_) => Response::ListTools(self.listed_tools(ext)),
+            Request::ListResources(_) => Response::ListResources(self.listed_resources(ext)),
+            Request::ListResourceTemplates(_) => {
+                Response::ListResourceTemplates(self.listed_templates(ext))
+            }
+            _ => Response::ListPrompts(self.listed_prompts(ext)),
         }
     }
 
@@ -1365,14 +1365,6 @@ impl Server {
         found.unwrap_or_default()
     }
 
-    /// Whether any component declares scopes.
-    pub(crate) fn any_scopes(&self) -> bool {
-        let inner = &self.inner;
-        inner.tools.iter().any(|t| !t.scopes.is_empty())
-            || inner.resources.iter().any(|r| !r.scopes.is_empty())
-            || inner.prompts.iter().any(|p| !p.scopes.is_empty())
-    }
-
     /// Every scope components declare, for the protected resource metadata.
     pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
         let inner = &self.inner;
@@ -1391,24 +1383,13 @@ impl Server {
 
     /// The token verifier given to the builder (or by its settings), if any.
     pub fn verifier(&self) -> Option<&Arc<dyn crate::auth::TokenVerifier>> {
-        self.inner.verifier.as_ref()
+        self.inner.verifier.get()
     }
 
-    /// This server with another token verifier (the same components and live state).
-    pub(crate) fn with_verifier(self, verifier: Arc<dyn crate::auth::TokenVerifier>) -> Self {
-        let Self { inner, identity } = self;
-        let inner = Arc::try_unwrap(inner).map_or_else(
-            |shared| {
-                // Other handles exist: keep sharing them rather than copying live state.
-                tracing::warn!("auth from settings ignored: the server is already shared");
-                shared
-            },
-            |mut inner| {
-                inner.verifier = Some(verifier);
-                Arc::new(inner)
-            },
-        );
-        Self { inner, identity }
+    /// Gives the server `verifier` unless it has one already (every clone shares it).
+    pub(crate) fn set_verifier_if_none(&self, verifier: Arc<dyn crate::auth::TokenVerifier>) {
+        // Already set: the builder's verifier wins.
+        let _ = self.inner.verifier.set(verifier);
     }
 
     /// This server, with every request it serves carrying `identity` (unless the transport
@@ -1733,17 +1714,11 @@ impl Endpoint for Invoke {
     }
 }
 
-/// The error for a request whose component does not exist (or is disabled).
 /// The JSON-RPC error code for a caller that lacks the scopes a component needs.
 pub const FORBIDDEN: i32 = -32003;
 
-fn forbidden(request: &Request, missing: &[&str]) -> McpError {
-    let what = match request {
-        Request::CallTool(call) => format!("the tool `{}`", call.name),
-        Request::ReadResource(read) => format!("the resource `{}`", read.uri),
-        Request::GetPrompt(get) => format!("the prompt `{}`", get.name),
-        _ => "this request".to_owned(),
-    };
+/// The error for a caller without the scopes `what` (a component, in words) needs.
+fn forbidden(what: &str, missing: &[&str]) -> McpError {
     let plural = if missing.len() == 1 { "" } else { "s" };
     McpError::new(
         rmcp::model::ErrorCode(FORBIDDEN),
@@ -1759,6 +1734,7 @@ fn forbidden(request: &Request, missing: &[&str]) -> McpError {
     )
 }
 
+/// The error for a request whose component does not exist (or is disabled).
 fn not_found(request: &Request) -> McpError {
     match request {
         Request::CallTool(call) => McpError::invalid_params(
@@ -1897,16 +1873,11 @@ impl ServerHandler for Server {
                 ResourceError::not_found(request.uri.clone()).into_mcp(("uri", &request.uri), true)
             );
         };
-        let mut extensions = context.extensions.clone();
-        if let Some(identity) = &self.identity {
-            extensions.insert(identity.clone());
-        }
-        if let Err(missing) = self.check_scopes(self.inner.resources[i].scopes, &extensions) {
-            let read = ResourceRead {
-                uri: request.uri.clone(),
-                parts: RequestParts::new(context),
-            };
-            return Err(forbidden(&read.into_request(), &missing));
+        let RequestParts { context } = self.parts(context);
+        if let Err(missing) = self.check_scopes(self.inner.resources[i].scopes, &context.extensions)
+        {
+            let what = format!("the resource `{}`", request.uri);
+            return Err(forbidden(&what, &missing));
         }
         let key = session_key(&context.peer);
         let mut subscriptions = lock(&self.inner.live.subscriptions);
