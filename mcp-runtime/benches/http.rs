@@ -26,72 +26,15 @@ use std::time::{Duration, Instant};
 
 use mcp_runtime::http::HttpOptions;
 use mcp_runtime::rmcp;
-use mcp_runtime::{Server, tool, tools};
+use mcp_runtime::{Server, tools};
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::{Value, json};
 
 mod harness;
+use harness::servers::{add, hand};
 use harness::stack::{install_subscriber, stack_settings};
 use harness::{IN_FLIGHT, print_rows, scenario, setting};
-
-/// Add two integers.
-#[tool]
-async fn add(
-    /// Left operand
-    a: i64,
-    /// Right operand
-    b: i64,
-) -> i64 {
-    a + b
-}
-
-/// The baseline: rmcp's own macros, the router built once and stored.
-mod hand {
-    use mcp_runtime::rmcp::handler::server::router::tool::ToolRouter;
-    use mcp_runtime::rmcp::handler::server::wrapper::{Json, Parameters};
-    use mcp_runtime::rmcp::{self, ServerHandler, tool, tool_handler, tool_router};
-
-    /// The arguments of `add`.
-    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-    pub struct AddArgs {
-        /// Left operand
-        a: i64,
-        /// Right operand
-        b: i64,
-    }
-
-    /// The result of `add`.
-    #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-    pub struct AddOutput {
-        result: i64,
-    }
-
-    /// A server whose router is built once and stored, rmcp's fast form.
-    #[derive(Clone)]
-    pub struct HandServer {
-        tool_router: ToolRouter<Self>,
-    }
-
-    #[tool_router]
-    impl HandServer {
-        /// Builds the server and its router.
-        pub fn new() -> Self {
-            Self {
-                tool_router: Self::tool_router(),
-            }
-        }
-
-        /// Add two integers.
-        #[tool]
-        async fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> Json<AddOutput> {
-            Json(AddOutput { result: a + b })
-        }
-    }
-
-    #[tool_handler(router = self.tool_router)]
-    impl ServerHandler for HandServer {}
-}
 
 /// A server under load: its URL and a client with a connection pool of its own.
 #[derive(Clone)]

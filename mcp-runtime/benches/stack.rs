@@ -39,28 +39,18 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use mcp_runtime::rmcp;
-use mcp_runtime::{Server, tool, tools};
+use mcp_runtime::{Server, tools};
 use rmcp::model::{ClientConfig, Implementation};
 use rmcp::service::RunningService;
 use rmcp::{Peer, RoleClient, ServiceExt};
 
 mod harness;
+use harness::servers::add;
 use harness::stack::{LOG_BYTES, LOG_FILTER, LOG_LINES, install_subscriber, stack_settings};
 use harness::{
     CONCURRENT_FACTOR, DEFAULT_CALLS, DEFAULT_ROUNDS, DUPLEX_BUFFER, IN_FLIGHT, concurrent,
     print_rows, scenario, sequential, setting, verify,
 };
-
-/// Add two integers.
-#[tool]
-async fn add(
-    /// Left operand
-    a: i64,
-    /// Right operand
-    b: i64,
-) -> i64 {
-    a + b
-}
 
 /// The two servers under test.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

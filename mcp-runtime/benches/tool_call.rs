@@ -30,79 +30,17 @@
 use std::time::Instant;
 
 use mcp_runtime::rmcp;
-use mcp_runtime::{Server, tool, tools};
+use mcp_runtime::{Server, tools};
 use rmcp::model::{ClientConfig, Implementation};
 use rmcp::service::RunningService;
 use rmcp::{Peer, RoleClient, ServiceExt};
 
 mod harness;
+use harness::servers::{add, hand};
 use harness::{
     CONCURRENT_FACTOR, DEFAULT_CALLS, DEFAULT_ROUNDS, DUPLEX_BUFFER, IN_FLIGHT, concurrent,
     print_rows, scenario, sequential, setting, verify,
 };
-
-/// Add two integers.
-#[tool]
-async fn add(
-    /// Left operand
-    a: i64,
-    /// Right operand
-    b: i64,
-) -> i64 {
-    a + b
-}
-
-/// The same tool, written directly against rmcp's macros.
-mod hand {
-    use rmcp::handler::server::router::tool::ToolRouter;
-    use rmcp::handler::server::wrapper::{Json, Parameters};
-    use rmcp::{ServerHandler, tool, tool_handler, tool_router};
-    use schemars::JsonSchema;
-    use serde::{Deserialize, Serialize};
-
-    use super::rmcp;
-
-    /// The arguments of `add`.
-    #[derive(Deserialize, JsonSchema)]
-    pub struct AddArgs {
-        /// Left operand
-        pub a: i64,
-        /// Right operand
-        pub b: i64,
-    }
-
-    /// The result of `add`, shaped like the runtime's wrapped scalar: `{"result": …}`.
-    #[derive(Serialize, JsonSchema)]
-    pub struct AddOutput {
-        /// The sum.
-        pub result: i64,
-    }
-
-    /// A server whose router is built once and stored, rmcp's fast form.
-    #[derive(Clone)]
-    pub struct HandServer {
-        tool_router: ToolRouter<Self>,
-    }
-
-    #[tool_router]
-    impl HandServer {
-        /// Builds the server and its router.
-        pub fn new() -> Self {
-            Self {
-                tool_router: Self::tool_router(),
-            }
-        }
-
-        /// Add two integers.
-        #[tool]
-        async fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> Json<AddOutput> {
-            Json(AddOutput { result: a + b })
-        }
-    }
-
-    #[tool_handler(router = self.tool_router)]
-    impl ServerHandler for HandServer {}
-}
 
 /// The two servers under test.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

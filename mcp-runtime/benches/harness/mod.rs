@@ -4,6 +4,7 @@
 // Each benchmark includes the whole harness and uses part of it.
 #![allow(dead_code)]
 
+pub mod servers;
 pub mod stack;
 
 use std::future::Future;
