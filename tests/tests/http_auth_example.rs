@@ -50,13 +50,7 @@ async fn the_dev_server_checks_tokens_from_its_provider_and_their_scopes() {
     let root = value("token root");
 
     // Wait for readiness, then try as a user would.
-    let ready = url.replace("/mcp", "/readyz");
-    for _ in 0..100 {
-        if reqwest::get(&ready).await.is_ok_and(|r| r.status() == 200) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    http_common::wait_ready(&url.replace("/mcp", "/readyz")).await;
     let mut anonymous = Mcp::new(&url);
     assert_eq!(anonymous.initialize().await.status, 401);
 

@@ -199,18 +199,8 @@ async fn readyz_waits_for_startup_hooks_and_healthz_does_not() {
     assert_eq!(early.header("retry-after").as_deref(), Some("1"));
 
     release.notify_one();
-    let mut ready_now = false;
-    for _ in 0..200 {
-        let ready = reqwest::get(format!("{base}/readyz"))
-            .await
-            .expect("readyz");
-        if ready.status() == 200 {
-            ready_now = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(ready_now, "ready once the startup hook finished");
+    // Ready once the startup hook finished.
+    http_common::wait_ready(&format!("{base}/readyz")).await;
     let later = mcp.call("add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(later.result()["structuredContent"]["result"], 2);
     running.shutdown().await.expect("clean shutdown");

@@ -74,10 +74,7 @@ impl ClientKey {
     pub fn caller() -> Self {
         Self {
             name: "caller",
-            key: Arc::new(|request| match request.identity() {
-                Some(identity) => Some(format!("subject:{}", identity.subject())),
-                None => session_key(request),
-            }),
+            key: Arc::new(|request| subject_key(request).or_else(|| session_key(request))),
         }
     }
 
@@ -99,11 +96,7 @@ impl ClientKey {
     pub fn subject() -> Self {
         Self {
             name: "subject",
-            key: Arc::new(|request| {
-                request
-                    .identity()
-                    .map(|identity| format!("subject:{}", identity.subject()))
-            }),
+            key: Arc::new(subject_key),
         }
     }
 
@@ -129,6 +122,13 @@ impl Default for ClientKey {
     fn default() -> Self {
         Self::caller()
     }
+}
+
+/// The key of [`ClientKey::subject`].
+fn subject_key(request: &Request) -> Option<String> {
+    request
+        .identity()
+        .map(|identity| format!("subject:{}", identity.subject()))
 }
 
 /// The session key of [`ClientKey::session`].

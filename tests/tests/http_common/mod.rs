@@ -30,16 +30,22 @@ pub async fn serve(server: Server, options: HttpOptions) -> HttpServer {
 /// Serves `server` with default options on a free port and waits until it is ready.
 pub async fn serve_ready(server: Server, options: HttpOptions) -> HttpServer {
     let running = serve(server, options).await;
-    let ready = format!("http://{}/readyz", running.local_addr());
+    wait_ready(&format!("http://{}/readyz", running.local_addr())).await;
+    running
+}
+
+/// Waits until `readyz` (a server's `/readyz` URL) answers 200; fails the test after 2 s.
+pub async fn wait_ready(readyz: &str) {
     for _ in 0..200 {
-        if let Ok(response) = reqwest::get(&ready).await
-            && response.status() == 200
+        if reqwest::get(readyz)
+            .await
+            .is_ok_and(|response| response.status() == 200)
         {
-            return running;
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("the server never became ready");
+    panic!("{readyz} never answered 200");
 }
 
 /// The JWK set holding the public keys named (`a`, `b`, `rsa`).
