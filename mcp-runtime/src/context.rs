@@ -288,14 +288,7 @@ impl Ctx {
         params: rmcp::model::CreateMessageRequestParams,
     ) -> Result<rmcp::model::CreateMessageResult, ToolError> {
         let peer = &self.request.peer;
-        let declared = peer
-            .peer_info()
-            .map(|info| info.capabilities.sampling.is_some());
-        if declared == Some(false) {
-            return Err(ToolError::new(
-                "the client does not support sampling (it did not declare the `sampling` capability)",
-            ));
-        }
+        self.require_capability("sampling", |c| c.sampling.is_some())?;
         peer.create_message(params)
             .await
             .map_err(|error| ToolError::new(format!("sampling failed: {error}")))
@@ -369,14 +362,7 @@ impl Ctx {
         requested_schema: rmcp::model::ElicitationSchema,
     ) -> Result<Elicitation, ToolError> {
         let peer = &self.request.peer;
-        let declared = peer
-            .peer_info()
-            .map(|info| info.capabilities.elicitation.is_some());
-        if declared == Some(false) {
-            return Err(ToolError::new(
-                "the client does not support elicitation (it did not declare the `elicitation` capability)",
-            ));
-        }
+        self.require_capability("elicitation", |c| c.elicitation.is_some())?;
         let params = rmcp::model::ElicitRequestParams::FormElicitationParams {
             meta: None,
             message,
@@ -390,6 +376,21 @@ impl Ctx {
             action: result.action,
             content: result.content,
         })
+    }
+
+    /// Fails when the client's `initialize` did not declare the capability `name` (a client
+    /// whose handshake is unknown, as on stateless protocol versions, is given the benefit).
+    fn require_capability(
+        &self,
+        name: &str,
+        declared: impl Fn(&rmcp::model::ClientCapabilities) -> bool,
+    ) -> Result<(), ToolError> {
+        match self.request.peer.peer_info() {
+            Some(info) if !declared(&info.capabilities) => Err(ToolError::new(format!(
+                "the client does not support {name} (it did not declare the `{name}` capability)"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     #[allow(deprecated)]
