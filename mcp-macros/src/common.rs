@@ -1,16 +1,6 @@
-//! Pieces shared by the macros: doc comments, names, the runtime crate path.
+//! Leaves the macros share: doc comments, the name rule, durations.
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use syn::{Attribute, Expr, Lit, Meta};
-
-/// The path generated code reaches the runtime through: `::mcp_runtime`, or `crate = path`.
-pub fn runtime_path(krate: Option<&syn::Path>) -> TokenStream {
-    match krate {
-        Some(path) => quote!(#path),
-        None => quote!(::mcp_runtime),
-    }
-}
 
 /// The text of `///` comments (`#[doc = "…"]` attributes), one line each, with the single
 /// leading space rustdoc adds removed; `None` when there are none or they are blank.
@@ -49,69 +39,6 @@ pub fn is_valid_tool_name(name: &str) -> bool {
 pub fn first_invalid_char(name: &str) -> Option<char> {
     name.chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-}
-
-/// Tags are non-empty and free of whitespace.
-pub fn check_tags(tags: Option<&[syn::LitStr]>, errors: &mut darling::error::Accumulator) {
-    for tag in tags.unwrap_or_default() {
-        let value = tag.value();
-        if value.is_empty() || value.chars().any(char::is_whitespace) {
-            errors.push(
-                darling::Error::custom("a tag is a non-empty word without spaces, like \"admin\"")
-                    .with_span(tag),
-            );
-        }
-    }
-}
-
-/// Scopes are non-empty and free of whitespace (OAuth's `scope` is space-separated).
-pub fn check_scopes(scopes: Option<&[syn::LitStr]>, errors: &mut darling::error::Accumulator) {
-    for scope in scopes.unwrap_or_default() {
-        let value = scope.value();
-        if value.is_empty() || value.chars().any(char::is_whitespace) {
-            errors.push(
-                darling::Error::custom(
-                    "a scope is a non-empty word without spaces, like \"notes:write\"",
-                )
-                .with_span(scope),
-            );
-        }
-    }
-}
-
-/// `&["a", "b"]` for a list of string literals.
-pub fn str_slice(items: &[String]) -> TokenStream {
-    quote!(&[#(#items),*])
-}
-
-/// `[a, b(1)]`: a list of expressions, for `middleware = […]`.
-#[derive(Debug, Default, Clone)]
-pub struct ExprList(pub Vec<syn::Expr>);
-
-impl darling::FromMeta for ExprList {
-    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
-        match expr {
-            syn::Expr::Array(array) => Ok(ExprList(array.elems.iter().cloned().collect())),
-            syn::Expr::Group(group) => Self::from_expr(&group.expr),
-            other => Err(darling::Error::custom(
-                "expected a list of middleware, like `middleware = [audit, RateLimit::new(5)]`",
-            )
-            .with_span(other)),
-        }
-    }
-}
-
-/// `__mcp_d.middleware(…)` for each listed middleware, spanned on its expression.
-pub fn middleware_stmts(list: Option<&ExprList>, private: &TokenStream) -> Vec<TokenStream> {
-    list.map(|list| list.0.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|expr| {
-            quote::quote_spanned! {syn::spanned::Spanned::span(expr)=>
-                __mcp_d.middleware(#private::middleware_arc(#expr));
-            }
-        })
-        .collect()
 }
 
 /// Parses `"250ms"`, `"5s"`, `"2m"`, `"1h"` into milliseconds.

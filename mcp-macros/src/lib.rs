@@ -20,19 +20,19 @@ use proc_macro::TokenStream;
 /// Turns an `async fn` into an MCP tool. See `mcp_runtime::tool`.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
-    tool::tool(attr.into(), item.into()).into()
+    component::derive::<tool::Tool>(attr.into(), item.into()).into()
 }
 
 /// Turns an `async fn` into an MCP resource or resource template. See `mcp_runtime::resource`.
 #[proc_macro_attribute]
 pub fn resource(attr: TokenStream, item: TokenStream) -> TokenStream {
-    resource::resource(attr.into(), item.into()).into()
+    component::derive::<resource::Resource>(attr.into(), item.into()).into()
 }
 
 /// Turns an `async fn` into an MCP prompt. See `mcp_runtime::prompt`.
 #[proc_macro_attribute]
 pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
-    prompt::prompt(attr.into(), item.into()).into()
+    component::derive::<prompt::Prompt>(attr.into(), item.into()).into()
 }
 
 /// Turns an `async fn(req, [injected…], next) -> Result<…>` into middleware. See
@@ -45,17 +45,17 @@ pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Collects `#[tool]` functions, rejecting duplicate names at compile time.
 #[proc_macro]
 pub fn tools(input: TokenStream) -> TokenStream {
-    lists::expand(&lists::TOOLS, input.into()).into()
+    lists::expand(component::Kind::Tool, input.into()).into()
 }
 
 /// Collects `#[resource]` functions, rejecting duplicate URIs at compile time.
 #[proc_macro]
 pub fn resources(input: TokenStream) -> TokenStream {
-    lists::expand(&lists::RESOURCES, input.into()).into()
+    lists::expand(component::Kind::Resource, input.into()).into()
 }
 
 /// Collects `#[prompt]` functions, rejecting duplicate names at compile time.
 #[proc_macro]
 pub fn prompts(input: TokenStream) -> TokenStream {
-    lists::expand(&lists::PROMPTS, input.into()).into()
+    lists::expand(component::Kind::Prompt, input.into()).into()
 }

@@ -12,31 +12,25 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Path, Token};
 
-use crate::common::runtime_path;
+use crate::component::Kind;
 
-/// One kind of list.
-pub struct List {
-    /// `tools`
-    pub macro_name: &'static str,
-    /// `#[tool]`
-    pub attribute: &'static str,
+/// What a list of one kind says and names.
+struct List {
     /// `ToolDef`
-    pub def_trait: &'static str,
+    def_trait: &'static str,
     /// `NAME`
-    pub key: &'static str,
+    key: &'static str,
     /// `tool name`
-    pub key_noun: &'static str,
+    key_noun: &'static str,
     /// `ToolEntry`
-    pub entry: &'static str,
+    entry: &'static str,
     /// `ToolSet`
-    pub set: &'static str,
+    set: &'static str,
     /// How to fix a duplicate.
-    pub fix: &'static str,
+    fix: &'static str,
 }
 
-pub const TOOLS: List = List {
-    macro_name: "tools",
-    attribute: "#[tool]",
+const TOOLS: List = List {
     def_trait: "ToolDef",
     key: "NAME",
     key_noun: "tool name",
@@ -45,9 +39,7 @@ pub const TOOLS: List = List {
     fix: "give one of them another with `#[tool(name = \"…\")]`",
 };
 
-pub const RESOURCES: List = List {
-    macro_name: "resources",
-    attribute: "#[resource]",
+const RESOURCES: List = List {
     def_trait: "ResourceDef",
     key: "URI",
     key_noun: "URI",
@@ -56,9 +48,7 @@ pub const RESOURCES: List = List {
     fix: "give one of them another URI or template",
 };
 
-pub const PROMPTS: List = List {
-    macro_name: "prompts",
-    attribute: "#[prompt]",
+const PROMPTS: List = List {
     def_trait: "PromptDef",
     key: "NAME",
     key_noun: "prompt name",
@@ -67,19 +57,24 @@ pub const PROMPTS: List = List {
     fix: "give one of them another with `#[prompt(name = \"…\")]`",
 };
 
-pub fn expand(list: &List, input: TokenStream) -> TokenStream {
+pub fn expand(kind: Kind, input: TokenStream) -> TokenStream {
+    let list = match kind {
+        Kind::Tool => &TOOLS,
+        Kind::Resource => &RESOURCES,
+        Kind::Prompt => &PROMPTS,
+    };
     let paths = match Punctuated::<Path, Token![,]>::parse_terminated.parse2(input) {
         Ok(paths) => paths,
         Err(error) => {
             let message = format!(
                 "{error}; `{}![…]` takes the names of `{}` functions, separated by commas",
-                list.macro_name, list.attribute
+                kind.list_macro(),
+                kind.attribute()
             );
             return syn::Error::new(error.span(), message).to_compile_error();
         }
     };
-    let krate = runtime_path(None);
-    let private = quote!(#krate::__private);
+    let private = quote!(::mcp_runtime::__private);
     let def_trait = format_ident!("{}", list.def_trait);
     let key = format_ident!("{}", list.key);
     let entry = format_ident!("{}", list.entry);
@@ -94,7 +89,7 @@ pub fn expand(list: &List, input: TokenStream) -> TokenStream {
             let message = if later_text == earlier_text {
                 format!(
                     "`{later_text}` is listed twice in `{}![…]`",
-                    list.macro_name
+                    kind.list_macro()
                 )
             } else {
                 format!(

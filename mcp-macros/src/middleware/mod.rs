@@ -9,8 +9,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::common::runtime_path;
-use crate::component::{self, ComponentFn, MIDDLEWARE};
+use crate::component::func::{self, ComponentFn, Role};
+use crate::component::{parse_attr, wrap};
 
 /// The keys of `#[middleware(…)]`.
 #[derive(Debug, Default, FromMeta)]
@@ -22,18 +22,18 @@ struct MiddlewareAttr {
 
 pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = darling::Error::accumulator();
-    let Some(func) = component::parse_fn(item.clone(), MIDDLEWARE, &mut errors) else {
+    let Some(func) = func::parse_fn(item.clone(), Role::Middleware, &mut errors) else {
         let error = errors.finish().err().map(|e| e.write_errors());
         return quote!(#error #item);
     };
     let attr = match NestedMeta::parse_meta_list(attr) {
-        Ok(list) => component::parse_attr::<MiddlewareAttr>(&list, &mut errors),
+        Ok(list) => parse_attr::<MiddlewareAttr>(&list, &mut errors),
         Err(error) => {
             errors.push(error.into());
             MiddlewareAttr::default()
         }
     };
-    component::validate(&func, MIDDLEWARE, &mut errors);
+    func::validate(&func, Role::Middleware, &mut errors);
     if func.params.len() < 2 {
         errors.push(
             darling::Error::custom(
@@ -63,15 +63,14 @@ pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => expand(&func, attr.krate.as_ref()),
         Err(error) => {
             let error = error.write_errors();
-            let item = component::without_const(&func.item);
+            let item = func::without_const(&func.item);
             quote!(#error #item)
         }
     }
 }
 
 fn expand(func: &ComponentFn, krate: Option<&syn::Path>) -> TokenStream {
-    let krate = runtime_path(krate);
-    let private = quote!(#krate::__private);
+    let private = wrap::private();
     let item = &func.item;
     let (ret, ret_span) = func.return_type();
     let request_ty = &func.params[0].ty;
@@ -86,10 +85,10 @@ fn expand(func: &ComponentFn, krate: Option<&syn::Path>) -> TokenStream {
     let return_check = quote_spanned! {ret_span=>
         #private::check_middleware_return::<#request_ty, #ret>();
     };
-    quote! {
-        #item
-        const _: () = {
-            // What `.middleware(f)` needs, checked here with messages that say what to do.
+    // What `.middleware(f)` needs, checked here with messages that say what to do.
+    let checks = wrap::in_const(
+        krate,
+        quote! {
             #[allow(dead_code)]
             fn __mcp_checks() {
                 #request_check
@@ -97,6 +96,10 @@ fn expand(func: &ComponentFn, krate: Option<&syn::Path>) -> TokenStream {
                 #next_check
                 #return_check
             }
-        };
+        },
+    );
+    quote! {
+        #item
+        #checks
     }
 }

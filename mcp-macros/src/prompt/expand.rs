@@ -1,50 +1,22 @@
-//! Expansion of `#[prompt]`: the function, its marker type, and its `PromptDef`.
+//! A prompt's `PromptDef` implementation: its descriptor (the shared keys, its completions and
+//! arguments) and its get, which extracts the arguments, runs the function and turns the
+//! result into a `GetPromptResult`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::PromptFn;
-use crate::common::{runtime_path, str_slice};
-use crate::component::marker;
+use super::Prompt;
+use crate::component::{Parsed, wrap};
 
-fn prompt_name(prompt: &PromptFn) -> String {
-    match &prompt.attr.name {
-        Some(name) => name.as_str().to_owned(),
-        None => prompt.func.ident_name(),
-    }
-}
-
-pub fn expand(prompt: &PromptFn) -> TokenStream {
+pub fn expand(prompt: &Parsed<Prompt>, shared: TokenStream) -> TokenStream {
     let attr = &prompt.attr;
-    let krate = runtime_path(attr.krate.as_ref());
-    let private = quote!(#krate::__private);
+    let private = wrap::private();
     let func = &prompt.func;
-    let item = &func.item;
-    let ident = &item.sig.ident;
-    let marker = marker(func, "#[prompt]", "prompts!");
-    let name = prompt_name(prompt);
+    let ident = &func.item.sig.ident;
+    let name = prompt.name();
     let (ret, ret_span) = func.return_type();
 
-    let description = attr
-        .description
-        .as_ref()
-        .map(|d| d.as_str().to_owned())
-        .or_else(|| func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
-    let title = attr.title.as_ref().map(|t| {
-        let t = t.as_str();
-        quote!(__mcp_d.title(#t);)
-    });
-    let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
-    let tags = attr.tags.as_ref().map(|tags| {
-        let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.tags(#tags);)
-    });
-    let scopes = attr.scopes.as_ref().map(|scopes| {
-        let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.scopes(#scopes);)
-    });
     let completions = attr.complete.iter().flatten().map(|(argument, path)| {
         let argument = argument.to_string();
         quote_spanned! {path.span()=>
@@ -79,75 +51,60 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
     };
 
     quote! {
-        #item
-        #marker
-        const _: () = {
-            #[allow(unused_imports)]
-            use #private::{SplitViaPlain as _, SplitViaResult as _};
-            #[automatically_derived]
-            impl #private::PromptDef for #ident {
-                const NAME: &'static str = #name;
+        #[allow(unused_imports)]
+        use #private::{SplitViaPlain as _, SplitViaResult as _};
+        #[automatically_derived]
+        impl #private::PromptDef for #ident {
+            const NAME: &'static str = #name;
 
-                fn descriptor() -> #private::PromptDescriptor {
-                    let mut __mcp_d = #private::PromptDescriptor::new(<Self as #private::PromptDef>::NAME);
-                    #description
-                    #title
-                    #tags
-                    #scopes
-                    #(#middleware)*
-                    #(#completions)*
-                    #(#describe_params)*
-                    __mcp_d
-                }
-
-                #[allow(unused_variables)]
-                fn get(
-                    __mcp_cx: #private::RequestCx,
-                    __mcp_args: #private::PromptArgs,
-                ) -> #private::BoxFuture<
-                    'static,
-                    #private::Result<#private::GetPromptResult, #private::PromptError>,
-                > {
-                    #private::Box::pin(async move {
-                        #(#extracts)*
-                        let __mcp_out: #ret = #ident(#(#locals),*).await;
-                        #finish
-                    })
-                }
+            fn descriptor() -> #private::PromptDescriptor {
+                let mut __mcp_d = #private::PromptDescriptor::new(<Self as #private::PromptDef>::NAME);
+                #shared
+                #(#completions)*
+                #(#describe_params)*
+                __mcp_d
             }
-        };
+
+            #[allow(unused_variables)]
+            fn get(
+                __mcp_cx: #private::RequestCx,
+                __mcp_args: #private::PromptArgs,
+            ) -> #private::BoxFuture<
+                'static,
+                #private::Result<#private::GetPromptResult, #private::PromptError>,
+            > {
+                #private::Box::pin(async move {
+                    #(#extracts)*
+                    let __mcp_out: #ret = #ident(#(#locals),*).await;
+                    #finish
+                })
+            }
+        }
     }
 }
 
 /// What is emitted when validation failed.
-pub fn stub(prompt: &PromptFn) -> TokenStream {
-    let krate = runtime_path(prompt.attr.krate.as_ref());
-    let private = quote!(#krate::__private);
-    let item = &crate::component::without_const(&prompt.func.item);
-    let ident = &item.sig.ident;
-    let marker = marker(&prompt.func, "#[prompt]", "prompts!");
-    let name = prompt_name(prompt);
+pub fn stub(prompt: &Parsed<Prompt>) -> TokenStream {
+    let private = wrap::private();
+    let ident = &prompt.func.item.sig.ident;
+    let name = prompt.name();
     quote! {
-        #item
-        #marker
-        const _: () = {
-            impl #private::PromptDef for #ident {
-                const NAME: &'static str = #name;
-                fn descriptor() -> #private::PromptDescriptor {
-                    #private::PromptDescriptor::new(<Self as #private::PromptDef>::NAME)
-                }
-                fn get(
-                    _: #private::RequestCx,
-                    _: #private::PromptArgs,
-                ) -> #private::BoxFuture<
-                    'static,
-                    #private::Result<#private::GetPromptResult, #private::PromptError>,
-                > {
-                    #private::Box::pin(async {
-                        #private::Err(#private::PromptError::new("this prompt failed to compile"))
-                    })
-                }
+        impl #private::PromptDef for #ident {
+            const NAME: &'static str = #name;
+            fn descriptor() -> #private::PromptDescriptor {
+                #private::PromptDescriptor::new(<Self as #private::PromptDef>::NAME)
             }
-        };
+            fn get(
+                _: #private::RequestCx,
+                _: #private::PromptArgs,
+            ) -> #private::BoxFuture<
+                'static,
+                #private::Result<#private::GetPromptResult, #private::PromptError>,
+            > {
+                #private::Box::pin(async {
+                    #private::Err(#private::PromptError::new("this prompt failed to compile"))
+                })
+            }
+        }
     }
 }

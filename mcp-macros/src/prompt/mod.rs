@@ -1,28 +1,38 @@
-//! `#[prompt]`: parse → validate → expand.
+//! `#[prompt]`: what a prompt adds to the shared component layer: its keys ([`parse`]), its
+//! checks ([`validate`]) and its `PromptDef` ([`expand`]).
 
 mod expand;
 mod parse;
 mod validate;
 
+use darling::error::Accumulator;
 use proc_macro2::TokenStream;
 
-pub fn prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = darling::Error::accumulator();
-    let Some(parsed) = parse::parse(attr, item.clone(), &mut errors) else {
-        let error = errors.finish().err().map(|e| e.write_errors());
-        return quote::quote!(#error #item);
-    };
-    validate::validate(&parsed, &mut errors);
-    match errors.finish() {
-        Ok(()) => expand::expand(&parsed),
-        Err(error) => {
-            let error = error.write_errors();
-            if crate::component::has_receiver(&parsed.func) {
-                let item = &parsed.func.item;
-                return quote::quote!(#error #item);
-            }
-            let stub = expand::stub(&parsed);
-            quote::quote!(#error #stub)
-        }
+use crate::component::shared::SharedAttr;
+use crate::component::{Component, Kind, Parsed};
+
+/// The `#[prompt]` kind.
+pub struct Prompt;
+
+impl Component for Prompt {
+    const KIND: Kind = Kind::Prompt;
+    type Attr = parse::PromptAttr;
+    type Checked = ();
+
+    fn shared(attr: &parse::PromptAttr) -> &SharedAttr {
+        &attr.shared
+    }
+
+    fn validate(prompt: &Parsed<Self>, errors: &mut Accumulator) -> Option<()> {
+        validate::validate(prompt, errors);
+        Some(())
+    }
+
+    fn expand(prompt: &Parsed<Self>, (): (), shared: TokenStream) -> TokenStream {
+        expand::expand(prompt, shared)
+    }
+
+    fn stub(prompt: &Parsed<Self>) -> TokenStream {
+        expand::stub(prompt)
     }
 }

@@ -1,20 +1,15 @@
-//! Expansion of `#[resource]`: the function, its marker type, and its `ResourceDef`.
+//! A resource's `ResourceDef` implementation: its descriptor (the shared keys, its URI
+//! template, MIME type, annotations, completions and what its injected parameters require)
+//! and its read, which binds the template's variables and injected values to the parameters.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::ResourceFn;
-use crate::common::{runtime_path, str_slice};
-use crate::component::marker;
+use super::Resource;
+use super::validate::Checked;
+use crate::component::{Parsed, wrap};
 use crate::uri_template::{Part, Template};
-
-fn resource_name(resource: &ResourceFn) -> String {
-    match &resource.attr.name {
-        Some(name) => name.as_str().to_owned(),
-        None => resource.func.ident_name(),
-    }
-}
 
 fn uri_parts(template: &Template, private: &TokenStream) -> TokenStream {
     let parts = template.parts.iter().map(|part| match part {
@@ -29,32 +24,17 @@ fn uri_parts(template: &Template, private: &TokenStream) -> TokenStream {
     quote!(&[#(#parts),*])
 }
 
-pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
+pub fn expand(resource: &Parsed<Resource>, checked: &Checked, shared: TokenStream) -> TokenStream {
     let attr = &resource.attr;
-    let krate = runtime_path(attr.krate.as_ref());
-    let private = quote!(#krate::__private);
+    let private = wrap::private();
     let func = &resource.func;
-    let item = &func.item;
-    let ident = &item.sig.ident;
-    let marker = marker(func, "#[resource]", "resources!");
-    let name = resource_name(resource);
-    let Some(uri) = &resource.uri else {
-        return stub(resource);
-    };
+    let ident = &func.item.sig.ident;
+    let name = resource.name();
+    let Checked { uri, template } = checked;
     let uri_text = uri.value();
     let parts = uri_parts(template, &private);
     let (ret, ret_span) = func.return_type();
 
-    let description = attr
-        .description
-        .as_ref()
-        .map(|d| d.as_str().to_owned())
-        .or_else(|| func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
-    let title = attr.title.as_ref().map(|t| {
-        let t = t.as_str();
-        quote!(__mcp_d.title(#t);)
-    });
     let mime = attr.mime_type.as_ref().map(|m| {
         let m = m.as_str();
         quote!(__mcp_d.mime_type(#m);)
@@ -66,7 +46,7 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
             .flatten()
             .map(syn::LitStr::value)
             .collect();
-        let audience = str_slice(&audience);
+        let audience = quote!(&[#(#audience),*]);
         let priority = match &a.priority {
             Some(p) => {
                 let p = ***p as f32;
@@ -81,17 +61,8 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
             .iter()
             .filter_map(|p| p.get_ident().map(ToString::to_string))
             .collect();
-        let names = str_slice(&names);
+        let names = quote!(&[#(#names),*]);
         quote!(__mcp_d.unchecked(#names);)
-    });
-    let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
-    let tags = attr.tags.as_ref().map(|tags| {
-        let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.tags(#tags);)
-    });
-    let scopes = attr.scopes.as_ref().map(|scopes| {
-        let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.scopes(#scopes);)
     });
     let completions = attr.complete.iter().flatten().map(|(var, path)| {
         let var = var.to_string();
@@ -156,87 +127,73 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
     };
 
     quote! {
-        #item
-        #marker
-        const _: () = {
-            #[allow(unused_imports)]
-            use #private::{
-                ResourceViaJson as _, ResourceViaKnown as _, SplitViaPlain as _, SplitViaResult as _,
-            };
-            #(#checks)*
-            #[automatically_derived]
-            impl #private::ResourceDef for #ident {
-                const URI: &'static str = #uri_text;
-
-                fn descriptor() -> #private::ResourceDescriptor {
-                    static __MCP_URI: &[#private::UriPart] = #parts;
-                    let mut __mcp_d = #private::ResourceDescriptor::new(#name, __MCP_URI);
-                    #description
-                    #title
-                    #mime
-                    #annotations
-                    #unchecked
-                    #tags
-                    #scopes
-                    #(#middleware)*
-                    #(#completions)*
-                    #(#requirements)*
-                    __mcp_d
-                }
-
-                #[allow(unused_variables)]
-                fn read(
-                    __mcp_cx: #private::RequestCx,
-                    __mcp_vars: #private::ResourceVars,
-                ) -> #private::BoxFuture<
-                    'static,
-                    #private::Result<#private::Vec<#private::ResourceContents>, #private::ResourceError>,
-                > {
-                    #private::Box::pin(async move {
-                        #(#extracts)*
-                        let __mcp_out: #ret = #ident(#(#locals),*).await;
-                        #finish
-                    })
-                }
-            }
+        #[allow(unused_imports)]
+        use #private::{
+            ResourceViaJson as _, ResourceViaKnown as _, SplitViaPlain as _, SplitViaResult as _,
         };
+        #(#checks)*
+        #[automatically_derived]
+        impl #private::ResourceDef for #ident {
+            const URI: &'static str = #uri_text;
+
+            fn descriptor() -> #private::ResourceDescriptor {
+                static __MCP_URI: &[#private::UriPart] = #parts;
+                let mut __mcp_d = #private::ResourceDescriptor::new(#name, __MCP_URI);
+                #shared
+                #mime
+                #annotations
+                #unchecked
+                #(#completions)*
+                #(#requirements)*
+                __mcp_d
+            }
+
+            #[allow(unused_variables)]
+            fn read(
+                __mcp_cx: #private::RequestCx,
+                __mcp_vars: #private::ResourceVars,
+            ) -> #private::BoxFuture<
+                'static,
+                #private::Result<#private::Vec<#private::ResourceContents>, #private::ResourceError>,
+            > {
+                #private::Box::pin(async move {
+                    #(#extracts)*
+                    let __mcp_out: #ret = #ident(#(#locals),*).await;
+                    #finish
+                })
+            }
+        }
     }
 }
 
 /// What is emitted when validation failed.
-pub fn stub(resource: &ResourceFn) -> TokenStream {
-    let krate = runtime_path(resource.attr.krate.as_ref());
-    let private = quote!(#krate::__private);
-    let item = &crate::component::without_const(&resource.func.item);
-    let ident = &item.sig.ident;
-    let marker = marker(&resource.func, "#[resource]", "resources!");
-    let name = resource_name(resource);
+pub fn stub(resource: &Parsed<Resource>) -> TokenStream {
+    let private = wrap::private();
+    let ident = &resource.func.item.sig.ident;
+    let name = resource.name();
     let uri = resource
+        .attr
         .uri
         .as_ref()
         .map(syn::LitStr::value)
         .unwrap_or_default();
     quote! {
-        #item
-        #marker
-        const _: () = {
-            impl #private::ResourceDef for #ident {
-                const URI: &'static str = #uri;
-                fn descriptor() -> #private::ResourceDescriptor {
-                    #private::ResourceDescriptor::new(#name, &[])
-                }
-                fn read(
-                    _: #private::RequestCx,
-                    _: #private::ResourceVars,
-                ) -> #private::BoxFuture<
-                    'static,
-                    #private::Result<#private::Vec<#private::ResourceContents>, #private::ResourceError>,
-                > {
-                    #private::Box::pin(async {
-                        #private::Err(#private::ResourceError::new("this resource failed to compile"))
-                    })
-                }
+        impl #private::ResourceDef for #ident {
+            const URI: &'static str = #uri;
+            fn descriptor() -> #private::ResourceDescriptor {
+                #private::ResourceDescriptor::new(#name, &[])
             }
-        };
+            fn read(
+                _: #private::RequestCx,
+                _: #private::ResourceVars,
+            ) -> #private::BoxFuture<
+                'static,
+                #private::Result<#private::Vec<#private::ResourceContents>, #private::ResourceError>,
+            > {
+                #private::Box::pin(async {
+                    #private::Err(#private::ResourceError::new("this resource failed to compile"))
+                })
+            }
+        }
     }
 }

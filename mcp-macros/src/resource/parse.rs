@@ -1,24 +1,25 @@
-//! Parsing `#[resource("uri", …)] async fn …`.
+//! The arguments only `#[resource("uri", …)]` has: the URI first, then its own keys.
 
 use std::collections::BTreeMap;
 
 use darling::FromMeta;
 use darling::ast::NestedMeta;
+use darling::error::Accumulator;
 use darling::util::{PathList, SpannedValue};
-use proc_macro2::TokenStream;
+use proc_macro2::Span;
 use syn::{Lit, LitStr};
 
-use crate::component::{self, ComponentFn, RESOURCE};
+use crate::component::{self, shared::SharedAttr};
 
-/// The keys of `#[resource("…", …)]` after the URI.
+/// The arguments of `#[resource("…", …)]`: the URI, the shared keys, and a resource's own.
 #[derive(Debug, Default, FromMeta)]
 pub struct ResourceAttr {
-    /// The resource's name; defaults to the function's name.
-    pub name: Option<SpannedValue<String>>,
-    /// A human-readable title.
-    pub title: Option<SpannedValue<String>>,
-    /// The description; defaults to the doc comment.
-    pub description: Option<SpannedValue<String>>,
+    /// The URI or template literal, positional and first; `None` when missing (already
+    /// reported).
+    #[darling(skip)]
+    pub uri: Option<LitStr>,
+    #[darling(flatten)]
+    pub shared: SharedAttr,
     /// The MIME type of the contents.
     pub mime_type: Option<SpannedValue<String>>,
     /// `annotations(audience = ["user"], priority = 0.5)`.
@@ -27,15 +28,6 @@ pub struct ResourceAttr {
     pub complete: Option<BTreeMap<syn::Ident, syn::Path>>,
     /// Variables that opt out of the path-safety check: `unchecked(path)`.
     pub unchecked: Option<PathList>,
-    /// Tags, for enabling and disabling groups of components.
-    pub tags: Option<Vec<LitStr>>,
-    /// OAuth scopes a caller needs to see and use this component: `scopes = ["notes:write"]`.
-    pub scopes: Option<Vec<LitStr>>,
-    /// Middleware around this component only, innermost: `middleware = [a, b]`.
-    pub middleware: Option<crate::common::ExprList>,
-    /// The path of the runtime crate, for crates that re-export it.
-    #[darling(rename = "crate")]
-    pub krate: Option<syn::Path>,
 }
 
 /// Resource annotations.
@@ -70,28 +62,8 @@ impl FromMeta for Priority {
     }
 }
 
-/// A parsed `#[resource]` function.
-pub struct ResourceFn {
-    /// The URI or template literal; `None` when missing (already reported).
-    pub uri: Option<LitStr>,
-    pub attr: ResourceAttr,
-    pub func: ComponentFn,
-}
-
-pub fn parse(
-    attr: TokenStream,
-    item: TokenStream,
-    errors: &mut darling::error::Accumulator,
-) -> Option<ResourceFn> {
-    let func = component::parse_fn(item, RESOURCE, errors)?;
-    let attr_span = proc_macro2::Span::call_site();
-    let mut list = match NestedMeta::parse_meta_list(attr) {
-        Ok(list) => list,
-        Err(error) => {
-            errors.push(darling::Error::from(error));
-            Vec::new()
-        }
-    };
+/// Takes the URI, which comes first, then parses the keys.
+pub fn parse_attr(mut list: Vec<NestedMeta>, errors: &mut Accumulator) -> ResourceAttr {
     let uri = match list.first() {
         Some(NestedMeta::Lit(Lit::Str(uri))) => {
             let uri = uri.clone();
@@ -103,11 +75,13 @@ pub fn parse(
                 darling::Error::custom(
                     "`#[resource]` needs its URI first, as a string: `#[resource(\"notes://{id}\")]`",
                 )
-                .with_span(&attr_span),
+                .with_span(&Span::call_site()),
             );
             None
         }
     };
-    let attr = component::parse_attr::<ResourceAttr>(&list, errors);
-    Some(ResourceFn { uri, attr, func })
+    ResourceAttr {
+        uri,
+        ..component::parse_attr(&list, errors)
+    }
 }

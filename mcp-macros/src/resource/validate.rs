@@ -4,23 +4,21 @@
 
 use darling::Error;
 use darling::error::Accumulator;
+use syn::LitStr;
 
-use super::parse::ResourceFn;
-use crate::component::{self, RESOURCE, check_not_empty};
+use super::Resource;
+use crate::component::Parsed;
 use crate::uri_template::{self, Template};
 
-/// Validates; returns the parsed template when it parses.
-pub fn validate(resource: &ResourceFn, errors: &mut Accumulator) -> Option<Template> {
-    component::validate(&resource.func, RESOURCE, errors);
+/// What expansion needs: the URI as written, and its parsed template.
+pub struct Checked {
+    pub uri: LitStr,
+    pub template: Template,
+}
+
+/// Validates; returns the URI and its template when it parses.
+pub fn validate(resource: &Parsed<Resource>, errors: &mut Accumulator) -> Option<Checked> {
     let attr = &resource.attr;
-    check_not_empty(attr.name.as_ref(), "name", "", errors);
-    check_not_empty(attr.title.as_ref(), "title", "", errors);
-    check_not_empty(
-        attr.description.as_ref(),
-        "description",
-        ": remove it to use the doc comment",
-        errors,
-    );
     if let Some(mime) = &attr.mime_type
         && !mime.contains('/')
     {
@@ -48,10 +46,8 @@ pub fn validate(resource: &ResourceFn, errors: &mut Accumulator) -> Option<Templ
             );
         }
     }
-    crate::common::check_tags(attr.tags.as_deref(), errors);
-    crate::common::check_scopes(attr.scopes.as_deref(), errors);
 
-    let uri = resource.uri.as_ref()?;
+    let uri = attr.uri.as_ref()?;
     let template = match uri_template::parse(&uri.value()) {
         Ok(template) => template,
         Err(problem) => {
@@ -100,5 +96,8 @@ pub fn validate(resource: &ResourceFn, errors: &mut Accumulator) -> Option<Templ
             );
         }
     }
-    Some(template)
+    Some(Checked {
+        uri: uri.clone(),
+        template,
+    })
 }

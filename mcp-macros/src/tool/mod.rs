@@ -1,33 +1,38 @@
-//! `#[tool]`: parse → validate → expand.
+//! `#[tool]`: what a tool adds to the shared component layer: its keys ([`parse`]), its checks
+//! ([`validate`]) and its `ToolDef` ([`expand`]).
 
 mod expand;
 mod parse;
 mod validate;
 
+use darling::error::Accumulator;
 use proc_macro2::TokenStream;
 
-pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = darling::Error::accumulator();
-    let parsed = match parse::parse(attr, item.clone(), &mut errors) {
-        Some(parsed) => parsed,
-        // Not a function at all: give the error and the item back untouched.
-        None => {
-            let error = errors.finish().err().map(|e| e.write_errors());
-            return quote::quote!(#error #item);
-        }
-    };
-    validate::validate(&parsed, &mut errors);
-    match errors.finish() {
-        Ok(()) => expand::expand(&parsed),
-        Err(error) => {
-            let error = error.write_errors();
-            // Inside an `impl`, a marker type cannot be emitted: the error and the item only.
-            if crate::component::has_receiver(&parsed.func) {
-                let item = &parsed.func.item;
-                return quote::quote!(#error #item);
-            }
-            let stub = expand::stub(&parsed);
-            quote::quote!(#error #stub)
-        }
+use crate::component::shared::SharedAttr;
+use crate::component::{Component, Kind, Parsed};
+
+/// The `#[tool]` kind.
+pub struct Tool;
+
+impl Component for Tool {
+    const KIND: Kind = Kind::Tool;
+    type Attr = parse::ToolAttr;
+    type Checked = ();
+
+    fn shared(attr: &parse::ToolAttr) -> &SharedAttr {
+        &attr.shared
+    }
+
+    fn validate(tool: &Parsed<Self>, errors: &mut Accumulator) -> Option<()> {
+        validate::validate(&tool.attr, errors);
+        Some(())
+    }
+
+    fn expand(tool: &Parsed<Self>, (): (), shared: TokenStream) -> TokenStream {
+        expand::expand(tool, shared)
+    }
+
+    fn stub(tool: &Parsed<Self>) -> TokenStream {
+        expand::stub(tool)
     }
 }

@@ -1,46 +1,42 @@
-//! What `#[tool]`, `#[resource]` and `#[prompt]` share: parsing the `async fn` and checking the
-//! parts of its signature that do not depend on the kind of component.
+//! The function under `#[tool]`, `#[resource]`, `#[prompt]` and `#[middleware]`: parsing the
+//! `async fn` and checking the parts of its signature that do not depend on what it becomes.
 
 use darling::Error;
-use darling::FromMeta;
-use darling::ast::NestedMeta;
 use darling::error::Accumulator;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
+use super::Kind;
 use crate::common::doc_text;
-use proc_macro2::TokenStream;
-use quote::quote;
 
 /// Parameter names starting with this are reserved for generated code.
 const RESERVED_PREFIX: &str = "__mcp";
 
-/// The kind of component a macro makes, for messages.
+/// What the function becomes: a component of some kind, or middleware.
 #[derive(Clone, Copy)]
-pub struct Kind {
-    /// `#[tool]`
-    pub attribute: &'static str,
-    /// `tool`
-    pub noun: &'static str,
+pub enum Role {
+    Component(Kind),
+    Middleware,
 }
 
-pub const TOOL: Kind = Kind {
-    attribute: "#[tool]",
-    noun: "tool",
-};
-pub const RESOURCE: Kind = Kind {
-    attribute: "#[resource]",
-    noun: "resource",
-};
-pub const MIDDLEWARE: Kind = Kind {
-    attribute: "#[middleware]",
-    noun: "middleware",
-};
-pub const PROMPT: Kind = Kind {
-    attribute: "#[prompt]",
-    noun: "prompt",
-};
+impl Role {
+    /// `#[tool]`
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Role::Component(kind) => kind.attribute(),
+            Role::Middleware => "#[middleware]",
+        }
+    }
+
+    /// `tool`
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Component(kind) => kind.noun(),
+            Role::Middleware => "middleware",
+        }
+    }
+}
 
 /// A parsed component function.
 pub struct ComponentFn {
@@ -80,7 +76,7 @@ impl ComponentFn {
 /// Parses the item as a function; `None` (with an error) when it is something else.
 pub fn parse_fn(
     item: proc_macro2::TokenStream,
-    kind: Kind,
+    role: Role,
     errors: &mut Accumulator,
 ) -> Option<ComponentFn> {
     let mut item: ItemFn = match syn::parse2(item) {
@@ -89,7 +85,8 @@ pub fn parse_fn(
             errors.push(
                 Error::custom(format!(
                     "`{}` goes on an `async fn`: the function becomes an MCP {}",
-                    kind.attribute, kind.noun
+                    role.attribute(),
+                    role.noun()
                 ))
                 .with_span(&error.span()),
             );
@@ -125,14 +122,14 @@ pub fn parse_fn(
 
 /// Checks the signature: `async`, no `const`/`unsafe`/ABI/generics/variadics/receiver, plain
 /// owned parameters, an owned return type.
-pub fn validate(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
-    signature(component, kind, errors);
-    parameters(component, kind, errors);
-    return_type(component, kind, errors);
+pub fn validate(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
+    signature(component, role, errors);
+    parameters(component, role, errors);
+    return_type(component, role, errors);
 }
 
-fn signature(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
-    let attribute = kind.attribute;
+fn signature(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
+    let attribute = role.attribute();
     let sig = &component.item.sig;
     if sig.asyncness.is_none() {
         errors.push(
@@ -165,7 +162,7 @@ fn signature(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        let why = if kind.noun == "tool" {
+        let why = if matches!(role, Role::Component(Kind::Tool)) {
             "its parameter and return types must be concrete, because its schemas are generated from them"
         } else {
             "its parameter and return types must be concrete, because the runtime calls it with values of those types"
@@ -197,10 +194,10 @@ fn signature(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
     }
 }
 
-fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
-    let noun = kind.noun;
+fn parameters(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
+    let noun = role.noun();
     for param in &component.params {
-        if kind.noun == "middleware" {
+        if matches!(role, Role::Middleware) {
             // A middleware's parameters are positional: no names to check, and the request is
             // taken by value to be passed on.
             if let Type::Reference(reference) = &param.ty {
@@ -251,13 +248,15 @@ fn parameters(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
     }
 }
 
-fn return_type(component: &ComponentFn, kind: Kind, errors: &mut Accumulator) {
-    let noun = kind.noun;
-    let why = match noun {
-        "middleware" => {
+fn return_type(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
+    let noun = role.noun();
+    let why = match role {
+        Role::Middleware => {
             "return the `Result<…, McpError>` of its request type, like `Result<CallToolResult, McpError>`"
         }
-        _ => "name a concrete type, because the output schema is generated from it",
+        Role::Component(_) => {
+            "name a concrete type, because the output schema is generated from it"
+        }
     };
     if let ReturnType::Type(_, ty) = &component.item.sig.output
         && let Type::ImplTrait(impl_trait) = &**ty
@@ -284,82 +283,4 @@ pub fn without_const(item: &ItemFn) -> ItemFn {
     let mut item = item.clone();
     item.sig.constness = None;
     item
-}
-
-/// Checks a component name against MCP's tool-name rule (also used for prompts).
-pub fn check_name(name: &str, span: Span, from_ident: bool, kind: Kind, errors: &mut Accumulator) {
-    if crate::common::is_valid_tool_name(name) {
-        return;
-    }
-    let (noun, attribute) = (
-        kind.noun,
-        kind.attribute
-            .trim_start_matches("#[")
-            .trim_end_matches(']'),
-    );
-    let problem = if name.is_empty() {
-        format!("a {noun} name cannot be empty")
-    } else if name.len() > 128 {
-        format!("this {noun} name is {} characters long", name.len())
-    } else {
-        let c = crate::common::first_invalid_char(name).unwrap_or('?');
-        format!("invalid {noun} name `{name}`: `{c}` is not allowed")
-    };
-    let fix = if from_ident {
-        format!("; set a valid one with `#[{attribute}(name = \"…\")]`")
-    } else {
-        String::new()
-    };
-    errors.push(
-        Error::custom(format!(
-            "{problem}; a {noun} name is 1 to 128 characters of `A-Z a-z 0-9 _ - .`{fix}"
-        ))
-        .with_span(&span),
-    );
-}
-
-/// Checks an optional non-empty string key.
-pub fn check_not_empty(
-    value: Option<&darling::util::SpannedValue<String>>,
-    key: &str,
-    hint: &str,
-    errors: &mut Accumulator,
-) {
-    if let Some(value) = value
-        && value.trim().is_empty()
-    {
-        errors
-            .push(Error::custom(format!("`{key}` cannot be empty{hint}")).with_span(&value.span()));
-    }
-}
-
-/// The zero-sized type that carries a component, beside the function and with its name (in
-/// the type namespace, so the function stays callable).
-pub fn marker(func: &ComponentFn, attribute: &str, list_macro: &str) -> TokenStream {
-    let vis = &func.item.vis;
-    let ident = &func.item.sig.ident;
-    let doc =
-        format!("The `{attribute}` generated for [`{ident}()`]: list it in `{list_macro}[…]`.");
-    quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {}
-    }
-}
-
-/// Parses attribute keys with darling, reporting every error, and keeps the keys that parsed:
-/// one bad key does not hide the checks of the others.
-pub fn parse_attr<T: FromMeta + Default>(list: &[NestedMeta], errors: &mut Accumulator) -> T {
-    match T::from_list(list) {
-        Ok(attr) => attr,
-        Err(error) => {
-            errors.push(error);
-            let good: Vec<NestedMeta> = list
-                .iter()
-                .filter(|item| T::from_list(std::slice::from_ref(*item)).is_ok())
-                .cloned()
-                .collect();
-            T::from_list(&good).unwrap_or_default()
-        }
-    }
 }
