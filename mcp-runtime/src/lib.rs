@@ -10,12 +10,12 @@ pub mod context;
 pub mod error;
 pub mod http;
 mod http_sessions;
-mod lifespan;
 pub mod logging;
 pub mod middleware;
 mod output;
 pub mod schema;
 mod server;
+pub(crate) use server::lifespan;
 pub mod telemetry;
 pub mod testing;
 mod transport;
@@ -29,7 +29,7 @@ pub use output::{IntoContent, IntoContents, ToolOutput};
 pub use prompt::{PromptDef, PromptError, PromptParam, PromptSet};
 pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
 pub use schema::SchemaProfile;
-pub use server::{Server, ServerBuilder};
+pub use server::{Mountable, Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
 
 /// rmcp, the official MCP SDK this crate builds on, for anything not wrapped here.
