@@ -11,12 +11,59 @@ use crate::completion::Completer;
 use crate::component::ComponentMeta;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
-use crate::resource::ResourceError;
+use crate::component::failure::Failure;
 use crate::tool::{BoxFuture, Requirements, ViaInjection};
 
-/// The error a prompt returns. The same type as [`ResourceError`]: `invalid_params` (`-32602`),
-/// `new` (`-32603` with the message), and internal errors, logged and masked.
-pub type PromptError = ResourceError;
+/// Why rendering a prompt failed. Becomes a JSON-RPC error:
+///
+/// - [`PromptError::invalid_params`]: `-32602`, with the message (a bad or missing argument);
+/// - [`PromptError::new`]: `-32603`, with the message;
+/// - any `std::error::Error` (with `?`) and [`PromptError::internal`]: `-32603`, logged, and
+///   shown as `internal error` unless the server unmasks internal errors.
+pub struct PromptError {
+    failure: Failure,
+}
+
+impl PromptError {
+    /// The arguments are wrong; the message says how.
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self {
+            failure: Failure::InvalidParams(message.into()),
+        }
+    }
+    /// A failure whose message the client sees.
+    pub fn new(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self {
+            failure: Failure::Message(message.into()),
+        }
+    }
+    /// An internal failure: logged, masked by default.
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            failure: Failure::Internal(error.into()),
+        }
+    }
+
+    /// The JSON-RPC error for getting the prompt `target`.
+    pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
+        self.failure.into_mcp(target, mask_internal)
+    }
+}
+
+impl fmt::Debug for PromptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.failure.debug("PromptError", f)
+    }
+}
+
+impl<E> From<E> for PromptError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        Self::internal(error)
+    }
+}
 
 /// A prompt, as `#[prompt]` generates it: a zero-sized type beside the function.
 #[diagnostic::on_unimplemented(

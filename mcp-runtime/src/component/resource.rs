@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::completion::Completer;
 use crate::component::ComponentMeta;
+use crate::component::failure::Failure;
 use crate::component::uri::UriPart;
 use crate::context::RequestCx;
 use crate::output::{PlainRoute, Probe, ResultRoute};
@@ -209,79 +210,46 @@ fn short_type_name<T>() -> &'static str {
 /// - [`ResourceError::invalid_params`]: `-32602`, with the message;
 /// - [`ResourceError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server disables masking.
+///   shown as `internal error` unless the server unmasks internal errors.
 pub struct ResourceError {
-    kind: ResourceErrorKind,
-}
-
-enum ResourceErrorKind {
-    NotFound(String),
-    InvalidParams(String),
-    Message(Cow<'static, str>),
-    Internal(Box<dyn std::error::Error + Send + Sync>),
+    failure: Failure,
 }
 
 impl ResourceError {
     /// No resource exists at `uri`.
     pub fn not_found(uri: impl Into<String>) -> Self {
         Self {
-            kind: ResourceErrorKind::NotFound(uri.into()),
+            failure: Failure::NotFound(uri.into()),
         }
     }
     /// The URI's variables are wrong; the message says how.
     pub fn invalid_params(message: impl Into<String>) -> Self {
         Self {
-            kind: ResourceErrorKind::InvalidParams(message.into()),
+            failure: Failure::InvalidParams(message.into()),
         }
     }
     /// A failure whose message the client sees.
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            kind: ResourceErrorKind::Message(message.into()),
+            failure: Failure::Message(message.into()),
         }
     }
     /// An internal failure: logged, masked by default.
     pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self {
-            kind: ResourceErrorKind::Internal(error.into()),
+            failure: Failure::Internal(error.into()),
         }
     }
 
-    /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
+    /// The JSON-RPC error for reading `uri`.
     pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
-        let (key, uri) = target;
-        let mut data = serde_json::Map::new();
-        data.insert(key.to_owned(), uri.into());
-        let data = Some(serde_json::Value::Object(data));
-        match self.kind {
-            ResourceErrorKind::NotFound(uri) => {
-                rmcp::ErrorData::resource_not_found(format!("resource not found: `{uri}`"), data)
-            }
-            ResourceErrorKind::InvalidParams(message) => {
-                rmcp::ErrorData::invalid_params(message, data)
-            }
-            ResourceErrorKind::Message(message) => rmcp::ErrorData::internal_error(message, data),
-            ResourceErrorKind::Internal(error) => {
-                tracing::error!(target = uri, error = %error, "request failed with an internal error");
-                let message = if mask_internal {
-                    "internal error".to_owned()
-                } else {
-                    error.to_string()
-                };
-                rmcp::ErrorData::internal_error(message, data)
-            }
-        }
+        self.failure.into_mcp(target, mask_internal)
     }
 }
 
 impl fmt::Debug for ResourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ResourceErrorKind::NotFound(uri) => write!(f, "ResourceError::NotFound({uri:?})"),
-            ResourceErrorKind::InvalidParams(m) => write!(f, "ResourceError::InvalidParams({m:?})"),
-            ResourceErrorKind::Message(m) => write!(f, "ResourceError::Message({m:?})"),
-            ResourceErrorKind::Internal(e) => write!(f, "ResourceError::Internal({e})"),
-        }
+        self.failure.debug("ResourceError", f)
     }
 }
 
