@@ -22,6 +22,8 @@ use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
 use serde_json::Value;
 
 use crate::completion::{Completer, Completion};
+use crate::component::uri::{UriTemplate, decode, path_safety_problem};
+use crate::component::{ComponentInfo, ComponentKind};
 use crate::context::{RequestCx, StateMap};
 use crate::error::{Error, ToolError};
 use crate::middleware::{
@@ -33,7 +35,6 @@ use crate::prompt::{PromptArgs, PromptEntry, PromptError, PromptSet};
 use crate::resource::{ReadFn, ResourceEntry, ResourceError, ResourceSet, ResourceVars};
 use crate::schema::{ArgumentValidator, OutputMode, SchemaCx, SchemaProfile};
 use crate::tool::{BoxFuture, Requirements, ToolArgs, ToolEntry, ToolSet, is_valid_tool_name};
-use crate::uri::{UriTemplate, decode, path_safety_problem};
 
 /// Builds a [`Server`]. Start with [`Server::builder`].
 #[must_use = "a builder does nothing until `.build()`"]
@@ -42,6 +43,8 @@ pub struct ServerBuilder {
     version: String,
     title: Option<String>,
     instructions: Option<String>,
+    icons: Vec<rmcp::model::Icon>,
+    website_url: Option<String>,
     tools: Vec<ToolEntry>,
     resources: Vec<ResourceEntry>,
     prompts: Vec<PromptEntry>,
@@ -70,6 +73,34 @@ impl ServerBuilder {
     /// A human-readable title for the server.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
+        self
+    }
+
+    /// Adds an icon for the server, sent in `serverInfo`: its `src` URI (`https:` or a
+    /// `data:` URI), MIME type, sizes (`"48x48"`, `"any"`) and theme (`"light"` or `"dark"`;
+    /// any other value leaves the theme unset).
+    pub fn icon(
+        mut self,
+        src: impl Into<String>,
+        mime_type: Option<&str>,
+        sizes: &[&str],
+        theme: Option<&str>,
+    ) -> Self {
+        let src = src.into();
+        self.icons
+            .push(crate::component::icon(&src, mime_type, sizes, theme));
+        self
+    }
+
+    /// Sets the server's icons, sent in `serverInfo` (replacing any added before).
+    pub fn icons(mut self, icons: impl IntoIterator<Item = rmcp::model::Icon>) -> Self {
+        self.icons = icons.into_iter().collect();
+        self
+    }
+
+    /// The server's website, sent in `serverInfo`.
+    pub fn website_url(mut self, url: impl Into<String>) -> Self {
+        self.website_url = Some(url.into());
         self
     }
 
@@ -309,6 +340,12 @@ impl ServerBuilder {
         if let Some(title) = self.title {
             implementation = implementation.with_title(title);
         }
+        if !self.icons.is_empty() {
+            implementation = implementation.with_icons(self.icons);
+        }
+        if let Some(url) = self.website_url {
+            implementation = implementation.with_website_url(url);
+        }
         #[allow(deprecated)]
         let mut capabilities = ServerCapabilities::builder()
             .enable_logging()
@@ -402,55 +439,6 @@ fn check_requirements(
     Ok(())
 }
 
-/// The kind of a component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ComponentKind {
-    /// A tool.
-    Tool,
-    /// A resource or resource template.
-    Resource,
-    /// A prompt.
-    Prompt,
-}
-
-/// What middleware can know about a component: its kind, name, behaviour hints, tags, and the
-/// `timeout` and `sensitive` keys of `#[tool]`.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct ComponentInfo {
-    /// Tool, resource or prompt.
-    pub kind: ComponentKind,
-    /// Its registered name (for a resource, its name, not its URI).
-    pub name: String,
-    /// A tool's behaviour hints (`read_only`, `idempotent`, …).
-    pub annotations: Option<rmcp::model::ToolAnnotations>,
-    /// Its tags.
-    pub tags: &'static [&'static str],
-    /// The OAuth scopes a caller needs to see and use it.
-    pub scopes: &'static [&'static str],
-    /// Its own timeout, if it declared one.
-    pub timeout: Option<std::time::Duration>,
-    /// Whether it is marked sensitive (audited, arguments redacted).
-    pub sensitive: bool,
-}
-
-impl ComponentInfo {
-    /// Whether a tool declared itself read-only.
-    pub fn is_read_only(&self) -> bool {
-        self.annotations
-            .as_ref()
-            .and_then(|a| a.read_only_hint)
-            .unwrap_or(false)
-    }
-
-    /// Whether a tool declared itself idempotent (safe to retry).
-    pub fn is_idempotent(&self) -> bool {
-        self.annotations
-            .as_ref()
-            .is_some_and(|a| a.read_only_hint == Some(true) || a.idempotent_hint == Some(true))
-    }
-}
-
 /// One tool, ready to serve: its listing, its validator and its entry points.
 #[derive(Clone)]
 struct RegisteredTool {
@@ -471,21 +459,17 @@ struct RegisteredTool {
 impl RegisteredTool {
     fn new(entry: &ToolEntry, cx: &SchemaCx, shared: &Arc<Shared>) -> Result<Self, Error> {
         let descriptor = (entry.descriptor)();
+        let meta = &descriptor.meta;
         let invalid = |message: String| Error::InvalidTool {
-            tool: descriptor.name.to_owned(),
+            tool: meta.name.to_owned(),
             message,
         };
-        if !is_valid_tool_name(descriptor.name) {
+        if !is_valid_tool_name(meta.name) {
             return Err(invalid(
                 "a tool name is 1 to 128 characters of `A-Z a-z 0-9 _ - .`".to_owned(),
             ));
         }
-        check_requirements(
-            "tool",
-            descriptor.name,
-            &descriptor.input.requirements,
-            shared,
-        )?;
+        check_requirements("tool", meta.name, &descriptor.input.requirements, shared)?;
         let input = cx.input(&descriptor.input);
         if input.advertised.get("type").and_then(Value::as_str) != Some("object") {
             return Err(invalid(
@@ -497,25 +481,28 @@ impl RegisteredTool {
         let (output_schema, output) = (descriptor.output.schema)(cx);
 
         let mut listed = Tool::new_with_raw(
-            descriptor.name,
-            descriptor.description.map(Into::into),
+            meta.name,
+            meta.description.map(Into::into),
             input.advertised,
         );
-        listed.title = descriptor.title.map(str::to_owned);
+        listed.title = meta.title.map(str::to_owned);
+        listed.icons = meta.listed_icons();
+        listed.meta = meta.meta.clone();
         listed.output_schema = output_schema.map(Arc::new);
         listed.annotations = descriptor.annotations;
+        let meta = descriptor.meta;
         Ok(Self {
-            name: Arc::from(descriptor.name),
+            name: Arc::from(meta.name),
             listed,
             validator: Arc::new(validator),
             whole_object: input.whole_object,
             output,
             call: entry.call,
-            tags: descriptor.tags,
-            scopes: descriptor.scopes,
+            tags: meta.tags,
+            scopes: meta.scopes,
             shared: shared.clone(),
-            chain: descriptor.middleware.into(),
-            timeout: descriptor.timeout,
+            chain: meta.middleware.into(),
+            timeout: meta.timeout,
             sensitive: descriptor.sensitive,
         })
     }
@@ -534,6 +521,7 @@ struct RegisteredResource {
     name: Arc<str>,
     template: UriTemplate,
     listing: ResourceListing,
+    look: Arc<ResourceLook>,
     mime_type: Option<&'static str>,
     unchecked: &'static [&'static str],
     completions: Vec<(&'static str, Completer)>,
@@ -547,71 +535,76 @@ struct RegisteredResource {
 impl RegisteredResource {
     fn new(entry: &ResourceEntry, shared: &Arc<Shared>) -> Result<Self, Error> {
         let d = (entry.descriptor)();
-        check_requirements("resource", d.name, &d.requirements, shared)?;
+        let meta = d.meta;
+        check_requirements("resource", meta.name, &d.requirements, shared)?;
         let template = UriTemplate::new(d.uri);
         let mut resource = Self {
-            name: Arc::from(d.name),
+            name: Arc::from(meta.name),
             template,
             listing: ResourceListing::Static(Resource::new(String::new(), String::new())),
+            look: Arc::new(ResourceLook {
+                title: meta.title,
+                description: meta.description,
+                icons: meta.listed_icons(),
+                meta: meta.meta.clone(),
+                annotations: d.annotations,
+            }),
             mime_type: d.mime_type,
             unchecked: d.unchecked,
             completions: d.completions,
             read: entry.read,
-            tags: d.tags,
-            scopes: d.scopes,
+            tags: meta.tags,
+            scopes: meta.scopes,
             shared: shared.clone(),
-            chain: d.middleware.into(),
+            chain: meta.middleware.into(),
         };
-        resource.relist(d.title, d.description, d.annotations);
+        resource.relist();
         Ok(resource)
     }
 
     /// Rebuilds the listing from the (possibly prefixed) template and name.
-    fn relist(
-        &mut self,
-        title: Option<&str>,
-        description: Option<&str>,
-        annotations: Option<rmcp::model::Annotations>,
-    ) {
+    fn relist(&mut self) {
         let uri = self.template.to_string();
+        let look = &self.look;
         self.listing = if self.template.is_static() {
             let mut listed = Resource::new(uri, self.name.to_string());
-            listed.title = title.map(str::to_owned);
-            listed.description = description.map(str::to_owned);
+            listed.title = look.title.map(str::to_owned);
+            listed.description = look.description.map(str::to_owned);
             listed.mime_type = self.mime_type.map(str::to_owned);
-            listed.annotations = annotations;
+            listed.icons = look.icons.clone();
+            listed.meta = look.meta.clone();
+            listed.annotations = look.annotations.clone();
             ResourceListing::Static(listed)
         } else {
             let mut listed = ResourceTemplate::new(uri, self.name.to_string());
-            listed.title = title.map(str::to_owned);
-            listed.description = description.map(str::to_owned);
+            listed.title = look.title.map(str::to_owned);
+            listed.description = look.description.map(str::to_owned);
             listed.mime_type = self.mime_type.map(str::to_owned);
-            listed.annotations = annotations;
+            listed.icons = look.icons.clone();
+            listed.meta = look.meta.clone();
+            listed.annotations = look.annotations.clone();
             ResourceListing::Template(listed)
         };
     }
 
     /// Rebuilds the listing after a mount renamed the resource.
     fn renamed(mut self) -> Self {
-        let (title, description, annotations) = match &self.listing {
-            ResourceListing::Static(r) => (
-                r.title.clone(),
-                r.description.clone(),
-                r.annotations.clone(),
-            ),
-            ResourceListing::Template(r) => (
-                r.title.clone(),
-                r.description.clone(),
-                r.annotations.clone(),
-            ),
-        };
-        self.relist(title.as_deref(), description.as_deref(), annotations);
+        self.relist();
         self
     }
 
     fn uri(&self) -> String {
         self.template.to_string()
     }
+}
+
+/// How a resource looks in a listing, whatever its URI and name.
+struct ResourceLook {
+    title: Option<&'static str>,
+    description: Option<&'static str>,
+    icons: Option<Vec<rmcp::model::Icon>>,
+    meta: Option<rmcp::model::MetaObject>,
+    annotations: Option<rmcp::model::Annotations>,
 }
 
 /// One prompt, ready to serve.
@@ -630,19 +623,22 @@ struct RegisteredPrompt {
 impl RegisteredPrompt {
     fn new(entry: &PromptEntry, shared: &Arc<Shared>) -> Result<Self, Error> {
         let d = (entry.descriptor)();
-        check_requirements("prompt", d.name, &d.requirements, shared)?;
+        let meta = d.meta;
+        check_requirements("prompt", meta.name, &d.requirements, shared)?;
         let arguments = (!d.arguments.is_empty()).then_some(d.arguments);
-        let mut listed = Prompt::new(d.name, d.description, arguments);
-        listed.title = d.title.map(str::to_owned);
+        let mut listed = Prompt::new(meta.name, meta.description, arguments);
+        listed.title = meta.title.map(str::to_owned);
+        listed.icons = meta.listed_icons();
+        listed.meta = meta.meta.clone();
         Ok(Self {
-            name: Arc::from(d.name),
+            name: Arc::from(meta.name),
             listed,
             completions: d.completions,
             get: entry.get,
-            tags: d.tags,
-            scopes: d.scopes,
+            tags: meta.tags,
+            scopes: meta.scopes,
             shared: shared.clone(),
-            chain: d.middleware.into(),
+            chain: meta.middleware.into(),
         })
     }
 }
@@ -848,6 +844,8 @@ impl Server {
             version: "0.0.0".to_owned(),
             title: None,
             instructions: None,
+            icons: Vec::new(),
+            website_url: None,
             tools: Vec::new(),
             resources: Vec::new(),
             prompts: Vec::new(),

@@ -238,11 +238,7 @@ fn outcome(response: &Result<Response, McpError>) -> Outcome {
 }
 
 fn refusal((kind, name): &(ComponentKind, String), failures: u32, wait: Duration) -> McpError {
-    let kind = match kind {
-        ComponentKind::Tool => "tool",
-        ComponentKind::Resource => "resource",
-        ComponentKind::Prompt => "prompt",
-    };
+    let kind = kind.noun();
     tracing::debug!(
         target: "mcp_runtime::circuit",
         component = %name,

@@ -60,9 +60,9 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
+pub use crate::component::{ComponentInfo, ComponentKind};
 use crate::context::{FromRequestCx, RequestCx};
 use crate::error::ToolError;
-pub use crate::server::{ComponentInfo, ComponentKind};
 use crate::tool::BoxFuture;
 
 /// Cross-cutting behaviour around requests. Implement the hooks you need; the others pass the

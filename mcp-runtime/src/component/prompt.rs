@@ -8,6 +8,7 @@ use rmcp::model::{GetPromptResult, JsonObject, PromptArgument, PromptMessage, Ro
 use serde_json::Value;
 
 use crate::completion::Completer;
+use crate::component::ComponentMeta;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
 use crate::resource::ResourceError;
@@ -40,39 +41,26 @@ pub trait PromptDef: Send + Sync + 'static {
 /// What a prompt declares about itself.
 #[doc(hidden)]
 pub struct PromptDescriptor {
-    pub(crate) name: &'static str,
-    pub(crate) title: Option<&'static str>,
-    pub(crate) description: Option<&'static str>,
+    pub(crate) meta: ComponentMeta,
     pub(crate) arguments: Vec<PromptArgument>,
     pub(crate) requirements: Requirements,
     pub(crate) completions: Vec<(&'static str, Completer)>,
-    pub(crate) tags: &'static [&'static str],
-    pub(crate) scopes: &'static [&'static str],
-    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl PromptDescriptor {
     /// A descriptor for `name`.
     pub fn new(name: &'static str) -> Self {
         Self {
-            name,
-            title: None,
-            description: None,
+            meta: ComponentMeta::new(name),
             arguments: Vec::new(),
             requirements: Requirements::default(),
             completions: Vec::new(),
-            tags: &[],
-            scopes: &[],
-            middleware: Vec::new(),
         }
     }
-    /// Sets the description.
-    pub fn description(&mut self, description: &'static str) {
-        self.description = Some(description);
-    }
-    /// Sets the title.
-    pub fn title(&mut self, title: &'static str) {
-        self.title = Some(title);
+    /// What every component kind declares: title, description, icons, tags, scopes,
+    /// middleware, timeout, `_meta`.
+    pub fn meta(&mut self) -> &mut ComponentMeta {
+        &mut self.meta
     }
     /// Records one parameter.
     pub fn param<T>(
@@ -87,25 +75,12 @@ impl PromptDescriptor {
     pub fn complete(&mut self, argument: &'static str, completer: Completer) {
         self.completions.push((argument, completer));
     }
-    /// Adds middleware around this component only.
-    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
-        self.middleware.push(middleware);
-    }
-    /// The component's tags.
-    pub fn tags(&mut self, tags: &'static [&'static str]) {
-        self.tags = tags;
-    }
-
-    /// The OAuth scopes a caller needs to see and use this prompt.
-    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
-        self.scopes = scopes;
-    }
 }
 
 impl fmt::Debug for PromptDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PromptDescriptor")
-            .field("name", &self.name)
+            .field("meta", &self.meta)
             .finish_non_exhaustive()
     }
 }

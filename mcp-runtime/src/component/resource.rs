@@ -11,10 +11,11 @@ use rmcp::model::{Annotations, ResourceContents, Role};
 use serde::Serialize;
 
 use crate::completion::Completer;
+use crate::component::ComponentMeta;
+use crate::component::uri::UriPart;
 use crate::context::RequestCx;
 use crate::output::{PlainRoute, Probe, ResultRoute};
 use crate::tool::{BoxFuture, Requirements};
-use crate::uri::UriPart;
 
 /// A resource or resource template, as `#[resource]` generates it: a zero-sized type beside the
 /// function, with the same name.
@@ -41,45 +42,32 @@ pub trait ResourceDef: Send + Sync + 'static {
 /// What a resource declares about itself.
 #[doc(hidden)]
 pub struct ResourceDescriptor {
-    pub(crate) name: &'static str,
+    pub(crate) meta: ComponentMeta,
     pub(crate) uri: &'static [UriPart],
-    pub(crate) title: Option<&'static str>,
-    pub(crate) description: Option<&'static str>,
     pub(crate) mime_type: Option<&'static str>,
     pub(crate) annotations: Option<Annotations>,
     pub(crate) requirements: Requirements,
     pub(crate) unchecked: &'static [&'static str],
     pub(crate) completions: Vec<(&'static str, Completer)>,
-    pub(crate) tags: &'static [&'static str],
-    pub(crate) scopes: &'static [&'static str],
-    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl ResourceDescriptor {
     /// A descriptor for `name` at `uri`.
     pub fn new(name: &'static str, uri: &'static [UriPart]) -> Self {
         Self {
-            name,
+            meta: ComponentMeta::new(name),
             uri,
-            title: None,
-            description: None,
             mime_type: None,
             annotations: None,
             requirements: Requirements::default(),
             unchecked: &[],
             completions: Vec::new(),
-            tags: &[],
-            scopes: &[],
-            middleware: Vec::new(),
         }
     }
-    /// Sets the description.
-    pub fn description(&mut self, description: &'static str) {
-        self.description = Some(description);
-    }
-    /// Sets the title.
-    pub fn title(&mut self, title: &'static str) {
-        self.title = Some(title);
+    /// What every component kind declares: title, description, icons, tags, scopes,
+    /// middleware, timeout, `_meta`.
+    pub fn meta(&mut self) -> &mut ComponentMeta {
+        &mut self.meta
     }
     /// Sets the MIME type.
     pub fn mime_type(&mut self, mime_type: &'static str) {
@@ -112,19 +100,6 @@ impl ResourceDescriptor {
     pub fn complete(&mut self, var: &'static str, completer: Completer) {
         self.completions.push((var, completer));
     }
-    /// Adds middleware around this component only.
-    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
-        self.middleware.push(middleware);
-    }
-    /// The component's tags.
-    pub fn tags(&mut self, tags: &'static [&'static str]) {
-        self.tags = tags;
-    }
-
-    /// The OAuth scopes a caller needs to see and use this resource.
-    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
-        self.scopes = scopes;
-    }
     /// Where injected parameters record what they need.
     pub fn requirements(&mut self) -> &mut Requirements {
         &mut self.requirements
@@ -134,7 +109,7 @@ impl ResourceDescriptor {
 impl fmt::Debug for ResourceDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResourceDescriptor")
-            .field("name", &self.name)
+            .field("meta", &self.meta)
             .finish_non_exhaustive()
     }
 }
