@@ -86,30 +86,30 @@ pub fn validate(attr: &SharedAttr, kind: Kind, func: &ComponentFn, errors: &mut 
     );
 }
 
-/// The statements that put the shared keys on the descriptor `__mcp_d`.
+/// The statements that put the shared keys on the descriptor `__mcp_d`, through its `meta()`.
 pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
     let description = attr
         .description
         .as_ref()
         .map(|d| d.as_str().to_owned())
         .or_else(|| func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
+        .map(|d| quote!(__mcp_d.meta().description(#d);));
     let title = attr.title.as_ref().map(|t| {
         let t = t.as_str();
-        quote!(__mcp_d.title(#t);)
+        quote!(__mcp_d.meta().title(#t);)
     });
     let tags = attr.tags.as_deref().map(|tags| {
         let tags = str_slice(tags);
-        quote!(__mcp_d.tags(#tags);)
+        quote!(__mcp_d.meta().tags(#tags);)
     });
     let scopes = attr.scopes.as_deref().map(|scopes| {
         let scopes = str_slice(scopes);
-        quote!(__mcp_d.scopes(#scopes);)
+        quote!(__mcp_d.meta().scopes(#scopes);)
     });
     let private = super::wrap::private();
     let middleware = attr.middleware.iter().flat_map(|list| &list.0).map(|expr| {
         quote_spanned! {expr.span()=>
-            __mcp_d.middleware(#private::middleware_arc(#expr));
+            __mcp_d.meta().middleware(#private::middleware_arc(#expr));
         }
     });
     quote! {

@@ -19,7 +19,7 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
         .timeout
         .as_ref()
         .and_then(|t| crate::common::parse_duration_ms(t).ok())
-        .map(|ms| quote!(__mcp_d.timeout_ms(#ms);));
+        .map(|ms| quote!(__mcp_d.meta().timeout_ms(#ms);));
     let sensitive = (tool.attr.sensitive == Some(true)).then(|| quote!(__mcp_d.sensitive();));
     let annotations = tool.attr.annotations.as_ref().map(|a| {
         let opt = |v: Option<bool>| match v {
