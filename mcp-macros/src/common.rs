@@ -61,7 +61,7 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
     };
     match number.checked_mul(factor) {
         Some(0) => Err(format!(
-            "a timeout of `{text}` would fail every call: {fix}"
+            "a timeout of `{text}` would fail every request: {fix}"
         )),
         Some(ms) => Ok(ms),
         None => Err(format!("`{text}` is too long: {fix}")),

@@ -9,6 +9,8 @@
 
 pub mod fallback;
 pub mod func;
+mod icon;
+mod meta;
 pub mod shared;
 pub mod wrap;
 

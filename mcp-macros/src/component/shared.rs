@@ -14,6 +14,8 @@ use syn::spanned::Spanned;
 
 use super::Kind;
 use super::func::ComponentFn;
+use super::icon::{self, Icons};
+use super::meta::{self, MetaMap};
 
 /// The keys of `#[tool(…)]`, `#[resource("…", …)]` and `#[prompt(…)]` alike.
 #[derive(Debug, Default, FromMeta)]
@@ -24,12 +26,18 @@ pub struct SharedAttr {
     pub title: Option<SpannedValue<String>>,
     /// The description; defaults to the function's doc comment.
     pub description: Option<SpannedValue<String>>,
+    /// Icons clients may show: `icons = ["https://…", icon(src = "…", …)]`.
+    pub icons: Option<Icons>,
     /// Tags, for enabling and disabling groups of components.
     pub tags: Option<Vec<LitStr>>,
     /// OAuth scopes a caller needs to see and use this component: `scopes = ["notes:write"]`.
     pub scopes: Option<Vec<LitStr>>,
     /// Middleware around this component only, innermost: `middleware = [a, b]`.
     pub middleware: Option<ExprList>,
+    /// The longest a call may run: `timeout = "5s"` (`ms`, `s`, `m`, `h`).
+    pub timeout: Option<SpannedValue<String>>,
+    /// The component's `_meta` object: `meta(key = "value", count = 3)`.
+    pub meta: Option<MetaMap>,
     /// The path of the runtime crate, for crates that re-export it.
     #[darling(rename = "crate")]
     pub krate: Option<syn::Path>,
@@ -73,6 +81,9 @@ pub fn validate(attr: &SharedAttr, kind: Kind, func: &ComponentFn, errors: &mut 
         ": remove it to use the doc comment",
         errors,
     );
+    if let Some(icons) = &attr.icons {
+        icon::validate(icons, errors);
+    }
     check_words(
         attr.tags.as_deref(),
         "a tag is a non-empty word without spaces, like \"admin\"",
@@ -84,10 +95,19 @@ pub fn validate(attr: &SharedAttr, kind: Kind, func: &ComponentFn, errors: &mut 
         "a scope is a non-empty word without spaces, like \"notes:write\"",
         errors,
     );
+    if let Some(timeout) = &attr.timeout
+        && let Err(problem) = crate::common::parse_duration_ms(timeout)
+    {
+        errors.push(Error::custom(problem).with_span(&timeout.span()));
+    }
+    if let Some(meta) = &attr.meta {
+        meta::validate(meta, errors);
+    }
 }
 
 /// The statements that put the shared keys on the descriptor `__mcp_d`, through its `meta()`.
 pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
+    let private = super::wrap::private();
     let description = attr
         .description
         .as_ref()
@@ -98,6 +118,10 @@ pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
         let t = t.as_str();
         quote!(__mcp_d.meta().title(#t);)
     });
+    let icons = attr
+        .icons
+        .as_ref()
+        .map(|icons| icon::expand(icons, &private));
     let tags = attr.tags.as_deref().map(|tags| {
         let tags = str_slice(tags);
         quote!(__mcp_d.meta().tags(#tags);)
@@ -106,18 +130,26 @@ pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
         let scopes = str_slice(scopes);
         quote!(__mcp_d.meta().scopes(#scopes);)
     });
-    let private = super::wrap::private();
     let middleware = attr.middleware.iter().flat_map(|list| &list.0).map(|expr| {
         quote_spanned! {expr.span()=>
             __mcp_d.meta().middleware(#private::middleware_arc(#expr));
         }
     });
+    let timeout = attr
+        .timeout
+        .as_ref()
+        .and_then(|t| crate::common::parse_duration_ms(t).ok())
+        .map(|ms| quote!(__mcp_d.meta().timeout_ms(#ms);));
+    let meta = attr.meta.as_ref().map(|meta| meta::expand(meta, &private));
     quote! {
         #description
         #title
+        #icons
         #tags
         #scopes
         #(#middleware)*
+        #timeout
+        #meta
     }
 }
 

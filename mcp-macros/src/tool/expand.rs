@@ -14,12 +14,6 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
     let ident = &tool.func.item.sig.ident;
     let name = tool.name();
     let (ret, ret_span) = tool.func.return_type();
-    let timeout = tool
-        .attr
-        .timeout
-        .as_ref()
-        .and_then(|t| crate::common::parse_duration_ms(t).ok())
-        .map(|ms| quote!(__mcp_d.meta().timeout_ms(#ms);));
     let sensitive = (tool.attr.sensitive == Some(true)).then(|| quote!(__mcp_d.sensitive();));
     let annotations = tool.attr.annotations.as_ref().map(|a| {
         let opt = |v: Option<bool>| match v {
@@ -94,7 +88,6 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
                 );
                 #shared
                 #annotations
-                #timeout
                 #sensitive
                 #(#describe_params)*
                 #describe_output

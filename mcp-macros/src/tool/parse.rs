@@ -12,8 +12,6 @@ pub struct ToolAttr {
     pub shared: SharedAttr,
     /// Behaviour hints.
     pub annotations: Option<SpannedValue<Annotations>>,
-    /// A timeout for this tool: `timeout = "5s"` (`ms`, `s`, `m`, `h`).
-    pub timeout: Option<SpannedValue<String>>,
     /// Marks the tool sensitive: audited, arguments redacted.
     pub sensitive: Option<bool>,
 }

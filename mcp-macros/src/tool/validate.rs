@@ -15,9 +15,4 @@ pub fn validate(attr: &ToolAttr, errors: &mut Accumulator) {
                 .with_span(&annotations.span()),
         );
     }
-    if let Some(timeout) = &attr.timeout
-        && let Err(problem) = crate::common::parse_duration_ms(timeout)
-    {
-        errors.push(Error::custom(problem).with_span(&timeout.span()));
-    }
 }
