@@ -1,13 +1,13 @@
 //! Bearer-token auth over real HTTP: every way a token can be wrong, scopes, the RFC 9728
 //! metadata, JWKS fetching and refresh, static tokens, and auth from settings alone.
 
-mod http_common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use http_common::{AUDIENCE, ISSUER, Mcp, claims, jwks, now, serve_ready, sign, text, token};
+use crate::support::http::{
+    self, AUDIENCE, ISSUER, Mcp, claims, jwks, now, serve_ready, sign, text, token,
+};
 use mcp_runtime::auth::{Auth, Identity, JwtVerifier, StaticTokens};
 use mcp_runtime::http::HttpOptions;
 use mcp_runtime::prelude::*;
@@ -53,7 +53,7 @@ async fn start() -> (mcp_runtime::http::HttpServer, String) {
 }
 
 /// Calls `ping_tool` with `authorization` (a whole header value) and returns the answer.
-async fn call_with_header(url: &str, authorization: Option<&str>) -> http_common::Answer {
+async fn call_with_header(url: &str, authorization: Option<&str>) -> http::Answer {
     let mcp = Mcp::new(url);
     let body = json!({
         "jsonrpc": "2.0", "id": 1, "method": "tools/call",
@@ -65,7 +65,7 @@ async fn call_with_header(url: &str, authorization: Option<&str>) -> http_common
     }
 }
 
-fn challenge(answer: &http_common::Answer) -> String {
+fn challenge(answer: &http::Answer) -> String {
     answer
         .header("www-authenticate")
         .unwrap_or_else(|| panic!("no WWW-Authenticate on HTTP {}", answer.status))

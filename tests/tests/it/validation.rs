@@ -1,11 +1,9 @@
 //! Arguments are validated against the input schema before the tool runs.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::connect;
+use crate::support::connect;
 use mcp_runtime::prelude::*;
 use mcp_runtime::testing::{TestClient, ToolResult};
 use schemars::JsonSchema;

@@ -1,5 +1,5 @@
 //! Helpers for the tests over real HTTP on loopback: serving a server on a free port, a
-//! minimal streamable-HTTP client, and JWTs signed with the test keys in `tests/keys/`.
+//! minimal streamable-HTTP client, and JWTs signed with the test keys in `support/keys/`.
 
 #![allow(dead_code)]
 
@@ -11,10 +11,10 @@ use mcp_runtime::Server;
 use mcp_runtime::http::{HttpOptions, HttpServer};
 use serde_json::{Value, json};
 
-pub const ES256_A: &str = include_str!("../keys/es256-a.pem");
-pub const ES256_B: &str = include_str!("../keys/es256-b.pem");
-pub const RS256: &str = include_str!("../keys/rs256.pem");
-const JWKS: &str = include_str!("../keys/jwks.json");
+pub const ES256_A: &str = include_str!("keys/es256-a.pem");
+pub const ES256_B: &str = include_str!("keys/es256-b.pem");
+pub const RS256: &str = include_str!("keys/rs256.pem");
+const JWKS: &str = include_str!("keys/jwks.json");
 
 pub const ISSUER: &str = "https://issuer.test/";
 pub const AUDIENCE: &str = "https://mcp.test/mcp";

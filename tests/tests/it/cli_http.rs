@@ -3,14 +3,12 @@
 //! SIGTERM.
 #![cfg(unix)]
 
-mod http_common;
-mod process;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use http_common::Mcp;
+use crate::support::http::Mcp;
+use crate::support::process;
 use serde_json::{Value, json};
 
 #[tokio::test]

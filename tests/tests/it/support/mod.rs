@@ -1,6 +1,8 @@
-//! Helpers shared by the integration tests (each test file includes this module).
+//! Helpers shared by the test modules: an in-memory client and the schemas it lists here,
+//! [`http`] for real HTTP on loopback, [`process`] for the examples run as child processes.
 
-#![allow(dead_code)]
+pub mod http;
+pub mod process;
 
 use mcp_runtime::Server;
 use mcp_runtime::testing::TestClient;

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-mod process;
-use process::wait_with_timeout;
+use crate::support::process::{self, wait_with_timeout};
 
 /// How long any one step may take.
 const STEP: Duration = Duration::from_secs(30);

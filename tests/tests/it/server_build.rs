@@ -1,8 +1,6 @@
 //! `Server::builder(…).build()`: startup validation, and what the server tells clients.
 
-mod common;
-
-use common::connect;
+use crate::support::connect;
 use mcp_runtime::prelude::*;
 use serde_json::json;
 

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-mod process;
+use crate::support::process;
 
 #[test]
 fn sigterm_drains_runs_the_shutdown_hooks_and_exits_cleanly() {

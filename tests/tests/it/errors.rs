@@ -1,11 +1,9 @@
 //! Failures: tool errors, internal errors and masking, unknown tools, panics.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::connect;
+use crate::support::connect;
 use mcp_runtime::prelude::*;
 use mcp_runtime::testing::TestClient;
 use serde_json::json;

@@ -1,10 +1,8 @@
 //! How `#[tool]` and `tools![…]` fit into ordinary Rust code.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{connect, input_schema, property_names};
+use crate::support::{connect, input_schema, property_names};
 use mcp_runtime::prelude::*;
 use serde_json::json;
 

@@ -1,13 +1,11 @@
 //! Streamable HTTP on real loopback sockets: sessions, stateless mode, Host and Origin
 //! checks, the body limit, health, readiness, metrics and graceful shutdown.
 
-mod http_common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use http_common::{Mcp, serve, serve_ready, text};
+use crate::support::http::{self, Mcp, serve, serve_ready, text};
 use mcp_runtime::http::HttpOptions;
 use mcp_runtime::prelude::*;
 use serde_json::json;
@@ -200,7 +198,7 @@ async fn readyz_waits_for_startup_hooks_and_healthz_does_not() {
 
     release.notify_one();
     // Ready once the startup hook finished.
-    http_common::wait_ready(&format!("{base}/readyz")).await;
+    http::wait_ready(&format!("{base}/readyz")).await;
     let later = mcp.call("add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(later.result()["structuredContent"]["result"], 2);
     running.shutdown().await.expect("clean shutdown");

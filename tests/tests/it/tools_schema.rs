@@ -1,10 +1,8 @@
 //! Input and output schemas, as a client lists them.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{
+use crate::support::{
     connect, has_key_anywhere, input_schema, listed_tool, mentions_null, output_schema,
     property_names, required,
 };

@@ -1,13 +1,11 @@
 //! Injected parameters: `State<T>`, `Ctx` (request id, progress, cancellation, client info) and
 //! user-defined extractors.
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{connect, input_schema, property_names};
+use crate::support::{connect, input_schema, property_names};
 use mcp_runtime::prelude::*;
 use mcp_runtime::rmcp::model::{
     CallToolRequestParams, ClientRequest, NumberOrString, ProgressNotificationParam, Request,

@@ -1,8 +1,6 @@
 //! Calling tools: how each return type reaches the client.
 
-mod common;
-
-use common::connect;
+use crate::support::{self, connect};
 use mcp_runtime::prelude::*;
 use mcp_runtime::rmcp::model::ResourceContents;
 use mcp_runtime::testing::TestClient;
@@ -420,12 +418,12 @@ async fn option_results_are_wrapped_including_none() {
 #[tokio::test]
 async fn option_result_structured_content_matches_its_output_schema() {
     let client = client().await;
-    let output = common::output_schema(&client, "maybe").await;
+    let output = support::output_schema(&client, "maybe").await;
     assert_eq!(output["type"], "object", "{output}");
     assert_eq!(output["required"], json!(["result"]), "{output}");
     // `{"result": null}` is what the tool sends for `None`, so the schema must allow null there.
     assert!(
-        common::mentions_null(&output["properties"]["result"]),
+        support::mentions_null(&output["properties"]["result"]),
         "the output schema rejects the tool's own `None` result: {output}"
     );
 }
@@ -512,9 +510,9 @@ async fn many_concurrent_calls_on_one_client() {
 #[tokio::test]
 async fn json_value_params_and_results() {
     let client = client().await;
-    let schema = common::input_schema(&client, "any_json").await;
-    assert_eq!(common::required(&schema), ["value"], "{schema}");
-    let output = common::output_schema(&client, "any_json").await;
+    let schema = support::input_schema(&client, "any_json").await;
+    assert_eq!(support::required(&schema), ["value"], "{schema}");
+    let output = support::output_schema(&client, "any_json").await;
     assert_eq!(output["type"], "object", "{output}");
     assert_eq!(output["required"], json!(["result"]), "{output}");
     let value = json!({"nested": [1, "two", null, {"three": 3.5}]});

@@ -2,14 +2,12 @@
 //! development identity provider and prints tokens; `whoami` and `admin_reset` honour scopes.
 #![cfg(unix)]
 
-mod http_common;
-mod process;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use http_common::{Mcp, text};
+use crate::support::http::{self, Mcp, text};
+use crate::support::process;
 use serde_json::json;
 
 #[tokio::test]
@@ -50,7 +48,7 @@ async fn the_dev_server_checks_tokens_from_its_provider_and_their_scopes() {
     let root = value("token root");
 
     // Wait for readiness, then try as a user would.
-    http_common::wait_ready(&url.replace("/mcp", "/readyz")).await;
+    http::wait_ready(&url.replace("/mcp", "/readyz")).await;
     let mut anonymous = Mcp::new(&url);
     assert_eq!(anonymous.initialize().await.status, 401);
 
