@@ -9,8 +9,7 @@
 mod support;
 
 mod auth_identity;
-mod builtin_middleware_a;
-mod builtin_middleware_b;
+mod builtin_middleware;
 mod cli_http;
 mod cli_stdio;
 mod client_requests;
