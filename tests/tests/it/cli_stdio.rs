@@ -1,10 +1,9 @@
 //! The `quickstart` example as a real child process: MCP over stdio spoken by hand, and the
 //! `call` / `inspect` command line.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -20,36 +19,13 @@ fn quickstart() -> PathBuf {
     process::example_binary("quickstart")
 }
 
-/// Reads a pipe on a thread, line by line, into a channel.
-fn lines_of(pipe: impl Read + Send + 'static) -> (Receiver<String>, JoinHandle<()>) {
-    let (sender, receiver) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (receiver, thread)
-}
-
-/// Reads a whole pipe on a thread.
-fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    })
-}
-
 /// A `quickstart` child serving MCP over stdio.
 struct StdioServer {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: Receiver<String>,
     stdout_thread: Option<JoinHandle<()>>,
-    stderr: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
     /// Every line the server wrote to stdout, in order.
     transcript: Vec<String>,
 }
@@ -64,8 +40,8 @@ impl StdioServer {
             .stderr(Stdio::piped())
             .spawn()
             .expect("quickstart starts");
-        let (stdout, stdout_thread) = lines_of(child.stdout.take().unwrap());
-        let stderr = read_all(child.stderr.take().unwrap());
+        let (stdout, stdout_thread) = process::lines_of(child.stdout.take().unwrap());
+        let stderr = process::read_all(child.stderr.take().unwrap());
         Self {
             stdin: child.stdin.take(),
             child,
@@ -77,13 +53,7 @@ impl StdioServer {
     }
 
     fn send(&mut self, message: Value) {
-        let stdin = self.stdin.as_mut().expect("stdin is open");
-        let mut line = message.to_string();
-        line.push('\n');
-        stdin
-            .write_all(line.as_bytes())
-            .expect("write to the server");
-        stdin.flush().expect("flush");
+        process::send_line(self.stdin.as_mut().expect("stdin is open"), &message);
     }
 
     /// The next message the server writes whose `id` is `id`; notifications are skipped.
@@ -130,7 +100,7 @@ impl StdioServer {
         let stderr = self
             .stderr
             .take()
-            .map(|t| t.join().unwrap_or_default())
+            .map(|t| String::from_utf8_lossy(&t.join().unwrap_or_default()).into_owned())
             .unwrap_or_default();
         (status, std::mem::take(&mut self.transcript), stderr)
     }
@@ -308,18 +278,12 @@ struct Output {
 }
 
 fn run_cli(args: &[&str]) -> Output {
-    let mut child = Command::new(quickstart())
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("quickstart starts");
-    let stdout = read_all(child.stdout.take().unwrap());
-    let stderr = read_all(child.stderr.take().unwrap());
-    let status = wait_with_timeout(&mut child, STEP);
-    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    let (status, stdout, stderr) = process::run(
+        Command::new(quickstart()).args(args).env_remove("RUST_LOG"),
+        STEP,
+    );
+    let stdout = String::from_utf8_lossy(&stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
     let status = status.unwrap_or_else(|| panic!("`quickstart {args:?}` hung; stderr:\n{stderr}"));
     Output {
         status,

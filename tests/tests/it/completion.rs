@@ -9,8 +9,7 @@ use mcp_runtime::rmcp::model::{ArgumentInfo, CompleteRequestParams, CompletionCo
 use mcp_runtime::testing::TestClient;
 use serde_json::Value;
 
-/// JSON-RPC `invalid params`.
-const INVALID_PARAMS: i32 = -32602;
+use crate::support::INVALID_PARAMS;
 
 /// The topics the server knows, as shared state.
 struct Topics(Vec<&'static str>);

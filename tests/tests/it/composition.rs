@@ -8,10 +8,7 @@ use mcp_runtime::prelude::*;
 use mcp_runtime::testing::{Notification, TestClient};
 use serde_json::json;
 
-/// JSON-RPC `invalid params`.
-const INVALID_PARAMS: i32 = -32602;
-/// MCP's resource-not-found on the protocol version `TestClient` negotiates.
-const RESOURCE_NOT_FOUND: i32 = -32002;
+use crate::support::{INVALID_PARAMS, RESOURCE_NOT_FOUND, tool_names};
 
 /// The child's state: only the child server has one.
 struct Forecasts {
@@ -145,18 +142,6 @@ fn parent() -> Server {
         .mount("weather", weather::server())
         .build()
         .expect("the parent builds")
-}
-
-async fn tool_names(client: &TestClient) -> Vec<String> {
-    let mut names: Vec<String> = client
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect();
-    names.sort();
-    names
 }
 
 #[tokio::test]

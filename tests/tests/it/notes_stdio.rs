@@ -2,10 +2,9 @@
 //! templates, prompts, completion and a mounted tool), and its `read` / `prompt` / `call` /
 //! `inspect` command line. Self-contained: it builds the binary with cargo itself.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -23,30 +22,14 @@ fn notes_binary() -> PathBuf {
 
 /// Runs a one-shot `notes` command and returns its output, within [`STEP`].
 fn run_cli(args: &[&str]) -> Output {
-    let mut child = Command::new(notes_binary())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("notes starts");
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    let status = wait_with_timeout(&mut child, STEP)
-        .unwrap_or_else(|| panic!("`notes {}` did not exit within {STEP:?}", args.join(" ")));
+    let (status, stdout, stderr) = process::run(Command::new(notes_binary()).args(args), STEP);
+    let status =
+        status.unwrap_or_else(|| panic!("`notes {}` did not exit within {STEP:?}", args.join(" ")));
     Output {
         status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
+        stdout,
+        stderr,
     }
-}
-
-fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        bytes
-    })
 }
 
 /// A `notes` server spoken to over its stdin and stdout.
@@ -72,17 +55,8 @@ impl Session {
             .spawn()
             .expect("notes starts");
         let stdin = child.stdin.take();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        let stdout_thread = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr_thread = drain(child.stderr.take().unwrap());
+        let (lines, stdout_thread) = process::lines_of(child.stdout.take().unwrap());
+        let stderr_thread = process::read_all(child.stderr.take().unwrap());
         Self {
             child,
             stdin,
@@ -95,11 +69,7 @@ impl Session {
     }
 
     fn send(&mut self, message: &Value) {
-        let stdin = self.stdin.as_mut().expect("stdin is open");
-        let mut line = serde_json::to_string(message).unwrap();
-        line.push('\n');
-        stdin.write_all(line.as_bytes()).expect("write to notes");
-        stdin.flush().expect("flush to notes");
+        process::send_line(self.stdin.as_mut().expect("stdin is open"), message);
     }
 
     /// Sends a request and returns its response (`result` or `error` object), skipping any

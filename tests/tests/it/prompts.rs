@@ -5,10 +5,7 @@ use mcp_runtime::prelude::*;
 use mcp_runtime::testing::{ClientError, TestClient};
 use serde_json::{Value, json};
 
-/// JSON-RPC `invalid params`.
-const INVALID_PARAMS: i32 = -32602;
-/// JSON-RPC `internal error`.
-const INTERNAL_ERROR: i32 = -32603;
+use crate::support::{INTERNAL_ERROR, INVALID_PARAMS, assert_rpc};
 
 /// How to greet, shared by the server.
 struct Greeting(&'static str);
@@ -101,17 +98,6 @@ async fn get_error(client: &TestClient, name: &str, arguments: Value) -> ClientE
     match client.get_prompt(name, arguments).await {
         Ok(result) => panic!("prompt `{name}` succeeded: {result:?}"),
         Err(error) => error,
-    }
-}
-
-fn assert_rpc(error: &ClientError, code: i32, needles: &[&str]) {
-    assert_eq!(error.code(), Some(code), "unexpected error: {error}");
-    let message = error.message().unwrap();
-    for needle in needles {
-        assert!(
-            message.contains(needle),
-            "the message `{message}` does not contain `{needle}`"
-        );
     }
 }
 

@@ -1,11 +1,10 @@
 //! Resources that return `ResourceContents` (or a `Vec` of them): passed through unchanged.
-//!
-//! Kept apart from `resources.rs` so that a regression in this one route (a compile error in
-//! the code `#[resource]` generates) does not hide every other resource test.
 
 use mcp_runtime::prelude::*;
 use mcp_runtime::testing::TestClient;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::support::read_json;
 
 /// Contents built by hand, returned unchanged.
 #[resource("out://contents")]
@@ -30,18 +29,6 @@ async fn maybe(ok: bool) -> Result<ResourceContents, ResourceError> {
     } else {
         Err(ResourceError::new("not this time"))
     }
-}
-
-async fn read_json(client: &TestClient, uri: &str) -> Vec<Value> {
-    let result = client
-        .read_resource(uri)
-        .await
-        .unwrap_or_else(|error| panic!("reading `{uri}` failed: {error}"));
-    result
-        .contents
-        .iter()
-        .map(|contents| serde_json::to_value(contents).unwrap())
-        .collect()
 }
 
 #[tokio::test]

@@ -8,12 +8,7 @@ use mcp_runtime::testing::{ClientError, TestClient};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// JSON-RPC `invalid params`.
-const INVALID_PARAMS: i32 = -32602;
-/// JSON-RPC `internal error`.
-const INTERNAL_ERROR: i32 = -32603;
-/// MCP's resource-not-found (`-32002`) on 2025-11-25, which `TestClient` negotiates.
-const RESOURCE_NOT_FOUND: i32 = -32002;
+use crate::support::{INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND, assert_rpc, read_json};
 
 /// Counts how many times the file resources ran.
 #[derive(Default)]
@@ -246,31 +241,6 @@ async fn read_error(client: &TestClient, uri: &str) -> ClientError {
     match client.read_resource(uri).await {
         Ok(result) => panic!("reading `{uri}` succeeded: {result:?}"),
         Err(error) => error,
-    }
-}
-
-/// The contents of a read, as the JSON a client sees.
-async fn read_json(client: &TestClient, uri: &str) -> Vec<Value> {
-    let result = client
-        .read_resource(uri)
-        .await
-        .unwrap_or_else(|error| panic!("reading `{uri}` failed: {error}"));
-    result
-        .contents
-        .iter()
-        .map(|contents| serde_json::to_value(contents).expect("contents serialize"))
-        .collect()
-}
-
-/// Asserts that `error` is a JSON-RPC error with `code` whose message contains every `needle`.
-fn assert_rpc(error: &ClientError, code: i32, needles: &[&str]) {
-    assert_eq!(error.code(), Some(code), "unexpected error: {error}");
-    let message = error.message().expect("a JSON-RPC error has a message");
-    for needle in needles {
-        assert!(
-            message.contains(needle),
-            "the message `{message}` does not contain `{needle}`"
-        );
     }
 }
 

@@ -1,53 +1,15 @@
 //! MCP over stdio with a fixture server (`examples/stdio_fixture.rs`): progress notifications
 //! on the wire, and tools that write to stdout.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::OnceLock;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const STEP: Duration = Duration::from_secs(20);
+use crate::support::process;
 
-/// Builds the fixture once and returns its executable.
-fn fixture() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "integration-tests",
-                "--example",
-                "stdio_fixture",
-                "--message-format=json",
-            ])
-            .current_dir(root)
-            .stderr(Stdio::piped())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building the fixture failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let path = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| {
-                message["reason"] == "compiler-artifact"
-                    && message["target"]["name"] == "stdio_fixture"
-            })
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported the fixture's executable");
-        assert!(path.is_file(), "{}", path.display());
-        path
-    })
-}
+const STEP: Duration = Duration::from_secs(20);
 
 struct Session {
     child: Child,
@@ -58,23 +20,14 @@ struct Session {
 
 impl Session {
     fn start() -> Self {
-        let mut child = Command::new(fixture())
+        let mut child = Command::new(process::fixture_binary("stdio_fixture"))
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("the fixture starts");
-        let pipe = child.stdout.take().unwrap();
-        let (sender, stdout) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (stdout, _) = process::lines_of(child.stdout.take().unwrap());
         let mut session = Self {
             stdin: child.stdin.take(),
             child,
@@ -99,9 +52,7 @@ impl Session {
     }
 
     fn send(&mut self, message: Value) {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(stdin, "{message}").unwrap();
-        stdin.flush().unwrap();
+        process::send_line(self.stdin.as_mut().unwrap(), &message);
     }
 
     /// Reads lines until the response to `id`; returns it and the lines before it.

@@ -8,10 +8,8 @@ use mcp_runtime::prelude::*;
 use mcp_runtime::testing::{Notification, TestClient};
 use serde_json::{Value, json};
 
-/// JSON-RPC `invalid params`.
-const INVALID_PARAMS: i32 = -32602;
-/// MCP's resource-not-found on the protocol version `TestClient` negotiates.
-const RESOURCE_NOT_FOUND: i32 = -32002;
+use crate::support::{INVALID_PARAMS, RESOURCE_NOT_FOUND, connect, tool_names};
+
 /// How long a notification that must arrive may take.
 const ARRIVES: Duration = Duration::from_secs(5);
 /// How long to watch for a notification that must not arrive.
@@ -82,10 +80,6 @@ fn server() -> Server {
 
 /// Connects a client. It must hear of changes made as soon as this returns (see
 /// `a_change_right_after_connecting_is_sent_to_the_client`).
-async fn connect(server: &Server) -> TestClient {
-    TestClient::new(server.clone()).await
-}
-
 fn updated(uri: &str) -> impl Fn(&Notification) -> bool + '_ {
     move |n| matches!(n, Notification::ResourceUpdated(u) if u == uri)
 }
@@ -102,16 +96,6 @@ fn count(client: &TestClient, wanted: &Notification) -> usize {
 async fn settle(client: &TestClient) {
     client.list_prompts().await.expect("prompts/list");
     tokio::time::sleep(QUIET).await;
-}
-
-async fn tool_names(client: &TestClient) -> Vec<String> {
-    client
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect()
 }
 
 async fn resource_uris(client: &TestClient) -> Vec<String> {
@@ -139,7 +123,7 @@ async fn prompt_names(client: &TestClient) -> Vec<String> {
 #[tokio::test]
 async fn a_subscriber_is_notified_of_updates() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://counter").await, 1);
     let got = client
@@ -154,7 +138,7 @@ async fn a_subscriber_is_notified_of_updates() {
 #[tokio::test]
 async fn nobody_is_notified_of_an_unsubscribed_uri() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://item/1").await, 0);
     settle(&client).await;
@@ -171,7 +155,7 @@ async fn nobody_is_notified_of_an_unsubscribed_uri() {
 #[tokio::test]
 async fn after_unsubscribing_nothing_is_sent() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://counter").await, 1);
     assert!(
@@ -194,7 +178,7 @@ async fn after_unsubscribing_nothing_is_sent() {
 #[tokio::test]
 async fn template_instances_can_be_subscribed_to() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://item/7").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://item/8").await, 0);
     assert_eq!(server.notify_resource_updated("live://item/7").await, 1);
@@ -209,7 +193,7 @@ async fn template_instances_can_be_subscribed_to() {
 #[tokio::test]
 async fn subscribing_twice_notifies_once() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     client.subscribe("live://counter").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://counter").await, 1);
@@ -232,9 +216,9 @@ async fn subscribing_twice_notifies_once() {
 #[tokio::test]
 async fn each_subscribed_client_is_notified() {
     let server = server();
-    let first = connect(&server).await;
-    let second = connect(&server).await;
-    let bystander = connect(&server).await;
+    let first = connect(server.clone()).await;
+    let second = connect(server.clone()).await;
+    let bystander = connect(server.clone()).await;
     first.subscribe("live://counter").await.unwrap();
     second.subscribe("live://counter").await.unwrap();
     assert_eq!(server.notify_resource_updated("live://counter").await, 2);
@@ -256,7 +240,7 @@ async fn each_subscribed_client_is_notified() {
 #[tokio::test]
 async fn a_closed_client_is_no_longer_notified() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     client.close().await.expect("the session closes cleanly");
     assert_eq!(server.notify_resource_updated("live://counter").await, 0);
@@ -265,7 +249,7 @@ async fn a_closed_client_is_no_longer_notified() {
 #[tokio::test]
 async fn subscribing_to_an_unknown_uri_is_an_error() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     let error = client
         .subscribe("nowhere://at-all")
         .await
@@ -278,7 +262,7 @@ async fn subscribing_to_an_unknown_uri_is_an_error() {
 #[tokio::test]
 async fn a_tool_taking_the_server_notifies_subscribers() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     client.subscribe("live://counter").await.unwrap();
     let result = client
         .call_tool("touch", json!({"uri": "live://counter"}))
@@ -309,7 +293,7 @@ async fn a_tool_taking_the_server_notifies_subscribers() {
 #[tokio::test]
 async fn capabilities_advertise_subscribe_and_list_changed() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     let info = serde_json::to_value(&*client.server_info().unwrap()).unwrap();
     let capabilities = &info["capabilities"];
     assert_eq!(
@@ -326,7 +310,7 @@ async fn capabilities_advertise_subscribe_and_list_changed() {
 #[tokio::test]
 async fn disabling_a_tool_hides_it_and_notifies() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     assert!(tool_names(&client).await.contains(&"echo".to_owned()));
 
     assert_eq!(server.disable("echo").await, 1);
@@ -363,7 +347,7 @@ async fn disabling_a_tool_hides_it_and_notifies() {
 #[tokio::test]
 async fn disabling_a_resource_or_prompt_by_name() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     assert_eq!(server.disable("counter").await, 1);
     assert!(
         !resource_uris(&client)
@@ -412,7 +396,7 @@ async fn disabling_a_resource_or_prompt_by_name() {
 #[tokio::test]
 async fn disabling_an_unknown_name_affects_nothing_and_sends_nothing() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     assert_eq!(server.disable("no_such_component").await, 0);
     assert_eq!(server.disable_tag("no_such_tag").await, 0);
     settle(&client).await;
@@ -427,7 +411,7 @@ async fn disabling_an_unknown_name_affects_nothing_and_sends_nothing() {
 #[tokio::test]
 async fn disabling_a_tag_hides_every_tagged_component_and_notifies() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     assert_eq!(server.disable_tag("admin").await, 3);
 
     let tools = tool_names(&client).await;
@@ -487,7 +471,7 @@ async fn disabling_a_tag_hides_every_tagged_component_and_notifies() {
 #[tokio::test]
 async fn a_second_tag_selects_only_its_components() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     assert_eq!(server.disable_tag("reports").await, 1);
     assert_eq!(prompt_names(&client).await, ["hello"]);
     assert!(tool_names(&client).await.contains(&"wipe".to_owned()));
@@ -505,8 +489,8 @@ async fn a_second_tag_selects_only_its_components() {
 #[tokio::test]
 async fn every_connected_client_hears_of_a_change() {
     let server = server();
-    let first = connect(&server).await;
-    let second = connect(&server).await;
+    let first = connect(server.clone()).await;
+    let second = connect(server.clone()).await;
     server.disable("echo").await;
     for client in [&first, &second] {
         assert!(
@@ -522,7 +506,7 @@ async fn every_connected_client_hears_of_a_change() {
 #[tokio::test]
 async fn a_tool_can_disable_components_through_the_injected_server() {
     let server = server();
-    let client = connect(&server).await;
+    let client = connect(server.clone()).await;
     let result = client
         .call_tool("retire", json!({"name": "echo"}))
         .await

@@ -5,12 +5,32 @@ pub mod http;
 pub mod process;
 
 use mcp_runtime::Server;
-use mcp_runtime::testing::TestClient;
+use mcp_runtime::testing::{ClientError, TestClient};
 use serde_json::Value;
+
+/// JSON-RPC `invalid params`.
+pub const INVALID_PARAMS: i32 = -32602;
+/// JSON-RPC `internal error`.
+pub const INTERNAL_ERROR: i32 = -32603;
+/// MCP's resource-not-found (`-32002`) on 2025-11-25, which `TestClient` negotiates.
+pub const RESOURCE_NOT_FOUND: i32 = -32002;
 
 /// Connects a [`TestClient`] to `server`.
 pub async fn connect(server: Server) -> TestClient {
     TestClient::new(server).await
+}
+
+/// The names `tools/list` returns, sorted.
+pub async fn tool_names(client: &TestClient) -> Vec<String> {
+    let mut names: Vec<String> = client
+        .list_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The listed tool `name`, as the JSON a client sees in `tools/list`.
@@ -86,4 +106,29 @@ pub fn required(schema: &Value) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// The contents of a read, as the JSON a client sees.
+pub async fn read_json(client: &TestClient, uri: &str) -> Vec<Value> {
+    let result = client
+        .read_resource(uri)
+        .await
+        .unwrap_or_else(|error| panic!("reading `{uri}` failed: {error}"));
+    result
+        .contents
+        .iter()
+        .map(|contents| serde_json::to_value(contents).expect("contents serialize"))
+        .collect()
+}
+
+/// Asserts that `error` is a JSON-RPC error with `code` whose message contains every `needle`.
+pub fn assert_rpc(error: &ClientError, code: i32, needles: &[&str]) {
+    assert_eq!(error.code(), Some(code), "unexpected error: {error}");
+    let message = error.message().expect("a JSON-RPC error has a message");
+    for needle in needles {
+        assert!(
+            message.contains(needle),
+            "the message `{message}` does not contain `{needle}`"
+        );
+    }
 }

@@ -1,9 +1,14 @@
-//! Helpers for tests that run the examples as real child processes.
+//! Helpers for tests that run a program as a real child process (the examples, and this
+//! package's fixture examples): building it once, reading its pipes on threads, writing
+//! JSON-RPC lines to it, and waiting for it with a timeout.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -16,16 +21,40 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds the example `name` (package and binary of that name) once per test binary, and
-/// returns the path of its executable, as cargo reports it (whatever `CARGO_TARGET_DIR` is).
+/// Builds the example `name` (package and binary of that name) once per test run, and
+/// returns the path of its executable.
 pub fn example_binary(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT.get_or_init(Default::default).lock().unwrap();
-    if let Some(path) = built.get(name) {
+    built(name, &["-p", name, "--bin", name], "")
+}
+
+/// Builds this package's example `name` (`tests/examples/<name>.rs`: a fixture that tests run
+/// as a child process) once per test run, and returns the path of its executable.
+pub fn fixture_binary(name: &str) -> PathBuf {
+    built(
+        name,
+        &["-p", env!("CARGO_PKG_NAME"), "--example", name],
+        "examples",
+    )
+}
+
+/// Runs `cargo build` with `args` once per test run (one build at a time), and returns the
+/// path of the executable target `name`, as cargo reports it (whatever `CARGO_TARGET_DIR`
+/// is); if it reports none, the path beside this test's own executable, in `subdir`.
+fn built(name: &str, args: &[&str], subdir: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<Vec<String>, PathBuf>>> = OnceLock::new();
+    let key: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    // A build that failed (and panicked) in one test must not fail every other one.
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(path) = built.get(&key) {
         return path.clone();
     }
     let output = Command::new(env!("CARGO"))
-        .args(["build", "-p", name, "--bin", name, "--message-format=json"])
+        .arg("build")
+        .args(args)
+        .arg("--message-format=json")
         .current_dir(workspace_root())
         .stderr(Stdio::piped())
         .output()
@@ -47,10 +76,11 @@ pub fn example_binary(name: &str) -> PathBuf {
             .parent()
             .and_then(Path::parent)
             .expect("target/<profile>");
-        dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        dir.join(subdir)
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
     });
     assert!(path.is_file(), "no {name} executable at {}", path.display());
-    built.insert(name.to_owned(), path.clone());
+    built.insert(key, path.clone());
     path
 }
 
@@ -68,4 +98,54 @@ pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitSta
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Reads a pipe on a thread, line by line, into a channel.
+pub fn lines_of(pipe: impl Read + Send + 'static) -> (Receiver<String>, JoinHandle<()>) {
+    let (sender, receiver) = mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (receiver, thread)
+}
+
+/// Reads a whole pipe on a thread.
+pub fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// Writes `message` to a child's stdin as one line of JSON, and flushes it.
+pub fn send_line(stdin: &mut ChildStdin, message: &Value) {
+    let mut line = message.to_string();
+    line.push('\n');
+    stdin
+        .write_all(line.as_bytes())
+        .expect("write to the child's stdin");
+    stdin.flush().expect("flush the child's stdin");
+}
+
+/// Runs `command` with no stdin to its end, or kills it after `timeout`: its exit status
+/// (`None` if it was killed), stdout and stderr.
+pub fn run(command: &mut Command, timeout: Duration) -> (Option<ExitStatus>, Vec<u8>, Vec<u8>) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{:?} does not start: {error}", command.get_program()));
+    let stdout = read_all(child.stdout.take().expect("stdout is piped"));
+    let stderr = read_all(child.stderr.take().expect("stderr is piped"));
+    let status = wait_with_timeout(&mut child, timeout);
+    let stdout = stdout.join().expect("the stdout reader");
+    let stderr = stderr.join().expect("the stderr reader");
+    (status, stdout, stderr)
 }
