@@ -90,7 +90,7 @@ async fn the_level_the_client_sets_filters_ctx_messages() {
 #[tokio::test]
 async fn tracing_events_inside_a_request_reach_a_client_that_set_a_level() {
     // The server's tasks run on this (current-thread) runtime, so a thread default applies.
-    let _guard = tracing::subscriber::set_default(
+    let _guard = crate::support::set_thread_default(
         tracing_subscriber::registry().with(mcp_runtime::logging::client_layer()),
     );
     let client = TestClient::new(server()).await;

@@ -41,8 +41,9 @@ impl Capture {
     /// Installs the capture as this thread's subscriber until the guard drops.
     pub(super) fn install() -> (Self, tracing::subscriber::DefaultGuard) {
         let capture = Self::default();
-        let guard =
-            tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+        let guard = crate::support::set_thread_default(
+            tracing_subscriber::registry().with(capture.clone()),
+        );
         (capture, guard)
     }
 

@@ -15,6 +15,21 @@ pub const INTERNAL_ERROR: i32 = -32603;
 /// MCP's resource-not-found (`-32002`) on 2025-11-25, which `TestClient` negotiates.
 pub const RESOURCE_NOT_FOUND: i32 = -32002;
 
+/// Makes `subscriber` this thread's default `tracing` subscriber until the guard drops.
+///
+/// The tests run on parallel threads of one process, and `tracing` caches process-wide, per
+/// callsite, whether any subscriber wants its events. A callsite first hit by a test without a
+/// subscriber while another test registers the process's first thread default can store
+/// "nobody" after that registration updated it; rebuilding the cache once the default is set
+/// makes every callsite ask this subscriber again.
+pub fn set_thread_default(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}
+
 /// Connects a [`TestClient`] to `server`.
 pub async fn connect(server: Server) -> TestClient {
     TestClient::new(server).await
