@@ -51,14 +51,22 @@ fn built(name: &str, args: &[&str], subdir: &str) -> PathBuf {
     if let Some(path) = built.get(&key) {
         return path.clone();
     }
-    let output = Command::new(env!("CARGO"))
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
         .arg("build")
         .args(args)
         .arg("--message-format=json")
         .current_dir(workspace_root())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("cargo runs");
+        .stderr(Stdio::piped());
+    // Not the variables cargo set for this test: build scripts that read one (ring's reads
+    // `CARGO_MANIFEST_DIR`) would rerun, and the next `cargo test` would rerun them back,
+    // rebuilding everything above them (rustls, reqwest, the SDK) each time.
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(set_by_cargo_for_tests) {
+            cargo.env_remove(name);
+        }
+    }
+    let output = cargo.output().expect("cargo runs");
     assert!(
         output.status.success(),
         "building {name} failed:\n{}",
@@ -82,6 +90,22 @@ fn built(name: &str, args: &[&str], subdir: &str) -> PathBuf {
     assert!(path.is_file(), "no {name} executable at {}", path.display());
     built.insert(key, path.clone());
     path
+}
+
+/// Whether cargo sets the environment variable `name` for the tests it runs (configuration
+/// such as `CARGO_TARGET_DIR` or `CARGO_HOME` comes from the user, and stays).
+fn set_by_cargo_for_tests(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_TARGET_TMPDIR"
+                | "CARGO_RUSTC_CURRENT_DIR"
+        )
 }
 
 /// Waits for `child` to exit; after `timeout`, kills it and returns `None`.
