@@ -182,8 +182,9 @@ async fn a_missing_extension_is_an_error_naming_the_type() {
     let client = TestClient::new(server).await;
     let result = client.call_tool("whoami", json!({})).await.unwrap();
     assert!(result.is_error());
+    // The type's full path, which starts with this test crate's name (`it`).
     assert!(
-        result.text().contains("Extension<middleware::Tenant>"),
+        result.text().contains("Extension<it::middleware::Tenant>"),
         "{}",
         result.text()
     );
