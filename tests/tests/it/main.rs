@@ -1,10 +1,15 @@
 //! The integration tests of `mcp-runtime`, through its public API: one test binary (the SDK is
 //! linked once), one module per concern, helpers in [`support`].
 //!
-//! Every test runs in this one process, on parallel threads: a test must not change what the
-//! process shares (environment variables, the current directory, file descriptors, a global
-//! `tracing` subscriber or `metrics` recorder). What needs a process of its own runs one: the
-//! examples and `examples/stdio_fixture.rs` are started as child processes.
+//! Every test runs in this one process, on parallel threads, so none may change what the
+//! process shares: no environment variables (configuration tests pass theirs to
+//! `Config::builder()`, child processes get theirs on their `Command`), no current directory,
+//! no global `tracing` subscriber (captures are thread defaults, set through
+//! [`support::set_thread_default`]). What needs a process of its own runs as a child: stdio
+//! serving (it points file descriptor 1 at stderr), the command line, SIGTERM handling; the
+//! examples and `examples/stdio_fixture.rs` are built once and started by
+//! [`support::process`]. The Prometheus recorder behind `/metrics` is process-wide: metrics
+//! tests check "at least" counts of their own series.
 
 mod support;
 
