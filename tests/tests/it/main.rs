@@ -21,6 +21,7 @@ mod client_requests;
 mod completion;
 mod composition;
 mod config;
+mod config_warnings;
 mod errors;
 mod extractors;
 mod http_auth;

@@ -1,15 +1,13 @@
 //! A mistyped `MCP_*` variable is warned about on stderr, naming the closest setting, and the
 //! server still does its work: the `quickstart` example as a real child process.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-mod process;
+use crate::support::process;
 
 /// How long one command may take.
 const STEP: Duration = Duration::from_secs(20);
@@ -18,15 +16,6 @@ struct Output {
     status: ExitStatus,
     stdout: String,
     stderr: String,
-}
-
-/// Reads a whole pipe on a thread.
-fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    })
 }
 
 /// A directory of its own for one child, so no stray `mcp.toml` or `.env` is read.
@@ -50,20 +39,16 @@ fn quickstart(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
             command.env_remove(name);
         }
     }
-    let mut child = command
+    command
         .args(args)
         .envs(vars.iter().copied())
         .env_remove("RUST_LOG")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("quickstart starts");
-    let stdout = read_all(child.stdout.take().expect("piped"));
-    let stderr = read_all(child.stderr.take().expect("piped"));
-    let status = process::wait_with_timeout(&mut child, STEP);
-    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+        .current_dir(dir);
+    let (status, stdout, stderr) = process::run(&mut command, STEP);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    );
     let status = status.unwrap_or_else(|| panic!("`quickstart {args:?}` hung; stderr:\n{stderr}"));
     Output {
         status,
