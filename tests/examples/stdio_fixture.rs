@@ -1,5 +1,6 @@
-//! A fixture server for `tests/stdio_fixture.rs`: tools that misbehave on stdout and report
-//! progress, served with the standard command line.
+//! A fixture server that `tests/it/stdio_transport.rs` runs as a child process (stdio needs a
+//! process of its own): tools that misbehave on stdout and report progress, served with the
+//! standard command line.
 
 use mcp_runtime::prelude::*;
 

@@ -1,1 +1,1 @@
-//! Integration tests live in `tests/`.
+//! Integration tests live in `tests/it/`: one test binary, a module per concern.

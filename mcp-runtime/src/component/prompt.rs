@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use crate::completion::Completer;
 use crate::component::ComponentMeta;
+use crate::component::failure::Failure;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
-use crate::component::failure::Failure;
 use crate::tool::{BoxFuture, Requirements, ViaInjection};
 
 /// Why rendering a prompt failed. Becomes a JSON-RPC error:

@@ -1,0 +1,122 @@
+//! `Logging`: one event per request (method, component, outcome, duration, sizes), payloads
+//! only when asked for, with secrets redacted.
+
+use mcp_runtime::middleware::Logging;
+use mcp_runtime::prelude::*;
+use mcp_runtime::testing::TestClient;
+use serde_json::{Value, json};
+use tracing::Level;
+
+use super::{basic_tools, capture::Capture};
+
+#[tokio::test]
+async fn logging_records_method_component_outcome_duration_and_sizes_without_payloads() {
+    let (capture, _guard) = Capture::install();
+    let server = Server::builder("t")
+        .middleware(Logging::new())
+        .tools(basic_tools())
+        .build()
+        .unwrap();
+    let client = TestClient::new(server).await;
+    let arguments = json!({"user": "ada", "password": "hunter2"});
+    let result = client.call_tool("login", arguments.clone()).await.unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    client.call_tool("refuse", json!({})).await.unwrap();
+    let unknown = client.call_tool("nope", json!({})).await.unwrap_err();
+    assert_eq!(unknown.code(), Some(-32602));
+    client.list_tools().await.unwrap();
+
+    let events = capture.events(Logging::TARGET);
+    assert_eq!(events.len(), 4, "{events:#?}");
+    let [ok, tool_error, error, list] = &events[..] else {
+        unreachable!()
+    };
+
+    assert_eq!(ok.level, Level::INFO);
+    assert_eq!(ok.field("method"), Some("tools/call"));
+    assert_eq!(ok.field("component"), Some("login"));
+    assert_eq!(ok.field("outcome"), Some("ok"));
+    let duration: f64 = ok.field("duration_ms").unwrap().parse().unwrap();
+    assert!(duration >= 0.0);
+    assert!(ok.field("request_id").is_some());
+    let request_bytes = serde_json::to_vec(&arguments).unwrap().len().to_string();
+    assert_eq!(ok.field("request_bytes"), Some(request_bytes.as_str()));
+    let response_bytes: usize = ok.field("response_bytes").unwrap().parse().unwrap();
+    // The result as serialized; the server's copy may still carry
+    // `"resultType":"complete"`, which rmcp drops for peers of older protocol versions.
+    let received = serde_json::to_vec(&result.0).unwrap().len();
+    let result_type = r#","resultType":"complete""#.len();
+    assert!(
+        response_bytes == received || response_bytes == received + result_type,
+        "{response_bytes} bytes logged, {received} received"
+    );
+    // No payloads by default, so no secret either.
+    assert_eq!(ok.field("request"), None);
+    assert_eq!(ok.field("response"), None);
+    for event in &events {
+        assert!(
+            !event.fields.values().any(|value| value.contains("hunter2")),
+            "{event:?}"
+        );
+    }
+
+    assert_eq!(tool_error.field("component"), Some("refuse"));
+    assert_eq!(tool_error.field("outcome"), Some("tool_error"));
+
+    assert_eq!(error.level, Level::WARN);
+    assert_eq!(error.field("outcome"), Some("error"));
+    assert_eq!(error.field("component"), Some("nope"));
+    assert_eq!(error.field("error_code"), Some("-32602"));
+    assert_eq!(error.field("error"), Some("unknown tool `nope`"));
+
+    assert_eq!(list.field("method"), Some("tools/list"));
+    assert_eq!(list.field("component"), Some(""));
+    assert_eq!(list.field("request_bytes"), Some("0"));
+}
+
+#[tokio::test]
+async fn logging_payloads_are_logged_when_enabled_with_secrets_redacted() {
+    let (capture, _guard) = Capture::install();
+    let server = Server::builder("t")
+        .middleware(Logging::new().with_payloads(true).redact(["user"]))
+        .tools(basic_tools())
+        .build()
+        .unwrap();
+    let client = TestClient::new(server).await;
+    client
+        .call_tool("login", json!({"user": "ada", "password": "hunter2"}))
+        .await
+        .unwrap();
+    let session = client
+        .call_tool("open_session", json!({"user": "bob"}))
+        .await
+        .unwrap();
+    // The client itself gets the real token.
+    assert!(
+        session.text().contains("tok-very-secret"),
+        "{}",
+        session.text()
+    );
+
+    let events = capture.events(Logging::TARGET);
+    assert_eq!(events.len(), 2, "{events:#?}");
+    let request: Value = serde_json::from_str(events[0].field("request").unwrap()).unwrap();
+    assert_eq!(
+        request,
+        json!({"user": "[redacted]", "password": "[redacted]"}),
+        "default keys and added keys are redacted"
+    );
+    let response = events[0].field("response").unwrap();
+    assert!(response.contains("welcome ada"), "{response}");
+
+    let response = events[1].field("response").unwrap();
+    assert!(
+        !response.contains("tok-very-secret"),
+        "the token leaked, in the structured result or its text copy: {response}"
+    );
+    let response: Value = serde_json::from_str(response).unwrap();
+    assert_eq!(
+        response["structuredContent"],
+        json!({"user": "[redacted]", "token": "[redacted]"})
+    );
+}
