@@ -7,8 +7,6 @@ pub mod completion;
 pub mod config;
 pub mod context;
 pub mod error;
-pub mod http;
-mod http_sessions;
 mod lifespan;
 pub mod logging;
 pub mod middleware;
@@ -22,6 +20,9 @@ pub mod testing;
 pub mod tool;
 mod transport;
 mod uri;
+
+// Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
+pub use transport::http;
 
 pub use completion::Completion;
 pub use config::{ConfigError, Secret, Settings};
