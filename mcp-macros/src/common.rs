@@ -101,14 +101,14 @@ impl darling::FromMeta for ExprList {
     }
 }
 
-/// `__mcp_d.middleware(…)` for each listed middleware, spanned on its expression.
+/// `__mcp_d.meta().middleware(…)` for each listed middleware, spanned on its expression.
 pub fn middleware_stmts(list: Option<&ExprList>, private: &TokenStream) -> Vec<TokenStream> {
     list.map(|list| list.0.as_slice())
         .unwrap_or_default()
         .iter()
         .map(|expr| {
             quote::quote_spanned! {syn::spanned::Spanned::span(expr)=>
-                __mcp_d.middleware(#private::middleware_arc(#expr));
+                __mcp_d.meta().middleware(#private::middleware_arc(#expr));
             }
         })
         .collect()

@@ -124,6 +124,10 @@ impl Server {
             log.level = "warn,rmcp=error".to_owned();
         }
         crate::logging::init(transport, &log)?;
+        // `MCP_POTR=9000` and other variables that name no setting: said once logs can carry it.
+        for warning in settings.warnings() {
+            tracing::warn!("{warning}");
+        }
         match command {
             Command::Serve {
                 host,

@@ -548,6 +548,14 @@ impl StateMap {
             .and_then(|value| value.downcast::<T>().ok())
     }
 
+    /// This map over `below`: a type this map has comes from here, any other from `below`.
+    /// The slots are shared, so values startup hooks fill later show through.
+    pub(crate) fn layered_over(&self, below: &StateMap) -> StateMap {
+        let mut values = below.values.clone();
+        values.extend(self.values.iter().map(|(k, v)| (*k, v.clone())));
+        StateMap { values }
+    }
+
     pub(crate) fn contains(&self, type_id: TypeId) -> bool {
         self.values.contains_key(&type_id)
     }

@@ -2,29 +2,27 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub use component::{completion, prompt, resource, tool};
 mod cli;
-pub mod completion;
+mod component;
 pub mod config;
 pub mod context;
 pub mod error;
-mod lifespan;
 pub mod logging;
 pub mod middleware;
 mod output;
-pub mod prompt;
-pub mod resource;
 pub mod schema;
 mod server;
+pub(crate) use server::lifespan;
 pub mod telemetry;
 pub mod testing;
-pub mod tool;
 mod transport;
-mod uri;
 
 // Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
 pub use transport::http;
 
 pub use completion::Completion;
+pub use component::{ComponentInfo, ComponentKind};
 pub use config::{ConfigError, Secret, Settings};
 pub use context::{Ctx, FromRequestCx, RequestCx, State};
 pub use error::{Error, ToolError};
@@ -32,7 +30,7 @@ pub use output::{IntoContent, IntoContents, ToolOutput};
 pub use prompt::{PromptDef, PromptError, PromptParam, PromptSet};
 pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
 pub use schema::SchemaProfile;
-pub use server::{ComponentInfo, ComponentKind, Server, ServerBuilder};
+pub use server::{Mountable, Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
 
 /// rmcp, the official MCP SDK this crate builds on, for anything not wrapped here.
@@ -134,6 +132,8 @@ pub mod prelude {
 /// What generated code needs. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::component::ComponentMeta;
+    pub use crate::component::uri::{Op as UriOp, UriPart};
     pub use crate::context::FromRequestCx;
     pub use crate::context::RequestCx;
     pub use crate::error::ToolError;
@@ -156,9 +156,9 @@ pub mod __private {
     pub use crate::tool::{
         BoxFuture, Requirements, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
     };
-    pub use crate::uri::{Op as UriOp, UriPart};
     pub use rmcp::ErrorData as McpError;
     pub use rmcp::model::{CallToolResult, GetPromptResult, ResourceContents};
+    pub use serde_json::Value as JsonValue;
     pub use std::borrow::Cow;
     pub use std::boxed::Box;
     pub use std::marker::Sized;

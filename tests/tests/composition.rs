@@ -534,7 +534,6 @@ async fn subscribers_of_a_mounted_resource_are_notified_by_the_parent() {
 }
 
 #[tokio::test]
-#[ignore = "API GAP: a mounted component gets the outermost Server, whose URIs carry the mount prefix; the child's own `notify_resource_updated(\"weather://current\")` reaches no subscriber once mounted"]
 async fn a_mounted_tool_notifying_its_own_resource_reaches_subscribers() {
     let server = parent();
     let client = TestClient::new(server).await;
@@ -579,4 +578,209 @@ async fn simple_and_reserved_templates_do_not_collide() {
         "`x://{{path}}` and `x://{{+path}}` are different templates: {:?}",
         server.err()
     );
+}
+
+/// A mounted server is a child: its lifespan, state, settings and names.
+mod child {
+    use std::sync::{Arc, Mutex};
+
+    use mcp_runtime::prelude::*;
+    use mcp_runtime::testing::TestClient;
+    use serde_json::json;
+
+    /// A connection the child's startup hook opens.
+    struct Pool(&'static str);
+    /// What only the parent has.
+    struct Parent(&'static str);
+    /// What both have: the child's wins inside the child.
+    struct Both(&'static str);
+
+    /// The events hooks record, in order.
+    type Log = Arc<Mutex<Vec<String>>>;
+
+    /// Uses the pool the child's startup hook made.
+    #[tool]
+    async fn query(pool: State<Pool>) -> String {
+        pool.0.to_owned()
+    }
+
+    /// Reads state of the parent's and of both, from inside the child.
+    #[tool]
+    async fn layered(parent: State<Parent>, both: State<Both>, server: Server) -> String {
+        let through_server = server.state::<Both>().map(|b| b.0).unwrap_or("none");
+        format!("{} {} {}", parent.0, both.0, through_server)
+    }
+
+    /// Fails with an internal error.
+    #[tool]
+    async fn broken() -> Result<String, ToolError> {
+        Err(ToolError::internal(std::io::Error::other("disk on fire")))
+    }
+
+    /// Sleeps longer than any default timeout here.
+    #[tool]
+    async fn slow() -> String {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        "done".to_owned()
+    }
+
+    /// Disables a component of its own server by its own name.
+    #[tool]
+    async fn hide_query(server: Server) -> usize {
+        server.disable("query").await
+    }
+
+    fn hooked(name: &'static str, log: &Log) -> mcp_runtime::ServerBuilder {
+        let (up, down) = (log.clone(), log.clone());
+        Server::builder(name)
+            .on_startup(move || async move {
+                up.lock().unwrap().push(format!("{name} up"));
+                Ok::<_, std::io::Error>(Pool(name))
+            })
+            .on_shutdown(move |_server: Server| async move {
+                down.lock().unwrap().push(format!("{name} down"));
+            })
+    }
+
+    #[tokio::test]
+    async fn a_mounted_servers_hooks_run_with_the_parents_in_order() {
+        let log = Log::default();
+        let first = hooked("first", &log).tools(tools![query]).build().unwrap();
+        let second = hooked("second", &log).build().unwrap();
+        let (up, down) = (log.clone(), log.clone());
+        let parent = Server::builder("parent")
+            .on_startup(move || async move {
+                up.lock().unwrap().push("parent up".to_owned());
+                Ok::<_, std::io::Error>(Parent("p"))
+            })
+            .on_shutdown(move |_server: Server| async move {
+                down.lock().unwrap().push("parent down".to_owned());
+            })
+            .mount("a", first)
+            .mount("b", second)
+            .build()
+            .unwrap();
+        parent.start().await.unwrap();
+        let client = TestClient::new(parent.clone()).await;
+        let result = client.call_tool("a_query", json!({})).await.unwrap();
+        assert_eq!(
+            result.text(),
+            "first",
+            "the child's startup state reached its tool"
+        );
+        parent.shutdown().await;
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                "parent up",
+                "first up",
+                "second up",
+                "second down",
+                "first down",
+                "parent down"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_child_hook_fails_the_parents_start_naming_the_mount() {
+        let child = Server::builder("weather-child")
+            .on_startup(|| async { Err::<Pool, _>("no route to host") })
+            .tools(tools![query])
+            .build()
+            .unwrap();
+        let parent = Server::builder("parent")
+            .mount("weather", child)
+            .build()
+            .unwrap();
+        let error = parent.start().await.unwrap_err().to_string();
+        assert!(error.contains("`weather`"), "{error}");
+        assert!(error.contains("weather-child"), "{error}");
+        assert!(error.contains("no route to host"), "{error}");
+        assert!(!parent.is_ready());
+    }
+
+    #[tokio::test]
+    async fn a_mounted_builder_sees_the_parents_state_under_its_own() {
+        let child = Server::builder("child")
+            .state(Both("child's"))
+            .tools(tools![layered]);
+        let parent = Server::builder("parent")
+            .state(Parent("parent's"))
+            .state(Both("parent's"))
+            .mount("c", child)
+            .build()
+            .unwrap();
+        let client = TestClient::new(parent).await;
+        let result = client.call_tool("c_layered", json!({})).await.unwrap();
+        assert_eq!(result.text(), "parent's child's child's");
+    }
+
+    #[test]
+    fn a_mounted_builder_still_needs_its_state_from_someone() {
+        let child = Server::builder("child").tools(tools![layered]);
+        let error = Server::builder("parent")
+            .state(Both("parent's"))
+            .mount("c", child)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("Parent"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn settings_a_child_did_not_set_come_from_the_parent() {
+        let quiet_child = Server::builder("quiet")
+            .tools(tools![broken, slow])
+            .build()
+            .unwrap();
+        let loud_child = Server::builder("loud")
+            .mask_internal_errors(true)
+            .tools(tools![broken])
+            .build()
+            .unwrap();
+        let parent = Server::builder("parent")
+            .mask_internal_errors(false)
+            .default_timeout(std::time::Duration::from_millis(50))
+            .mount("q", quiet_child)
+            .mount("l", loud_child)
+            .build()
+            .unwrap();
+        let client = TestClient::new(parent).await;
+        let inherited = client.call_tool("q_broken", json!({})).await.unwrap();
+        assert!(inherited.is_error());
+        assert!(
+            inherited.text().contains("disk on fire"),
+            "{}",
+            inherited.text()
+        );
+        let own = client.call_tool("l_broken", json!({})).await.unwrap();
+        assert!(own.is_error());
+        assert!(!own.text().contains("disk on fire"), "{}", own.text());
+        let slow = client.call_tool("q_slow", json!({})).await.unwrap();
+        assert!(slow.is_error());
+        assert!(slow.text().contains("timed out"), "{}", slow.text());
+    }
+
+    #[tokio::test]
+    async fn a_mounted_component_disables_its_siblings_by_their_own_names() {
+        let log = Log::default();
+        let child = hooked("child", &log)
+            .tools(tools![query, hide_query])
+            .build()
+            .unwrap();
+        let parent = Server::builder("parent").mount("c", child).build().unwrap();
+        parent.start().await.unwrap();
+        let client = TestClient::new(parent).await;
+        let hidden = client.call_tool("c_hide_query", json!({})).await.unwrap();
+        assert_eq!(hidden.json::<usize>().unwrap(), 1);
+        let names: Vec<String> = client
+            .list_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        assert_eq!(names, ["c_hide_query"]);
+    }
 }

@@ -206,3 +206,34 @@ async fn server_info_defaults() {
     assert_eq!(implementation.title, None);
     assert_eq!(info.instructions, None);
 }
+
+#[tokio::test]
+async fn icons_and_website_reach_the_client_in_server_info() {
+    let server = Server::builder("iconic")
+        .icon(
+            "https://example.com/icon.png",
+            Some("image/png"),
+            &["48x48", "96x96"],
+            Some("dark"),
+        )
+        .icon("data:image/svg+xml;base64,PHN2Zy8+", None, &["any"], None)
+        .website_url("https://example.com/")
+        .build()
+        .unwrap();
+    let client = connect(server).await;
+    let info = client.server_info().unwrap();
+    let implementation = serde_json::to_value(info.server_info.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        implementation["icons"],
+        json!([
+            {"src": "https://example.com/icon.png", "mimeType": "image/png",
+             "sizes": ["48x48", "96x96"], "theme": "dark"},
+            {"src": "data:image/svg+xml;base64,PHN2Zy8+", "sizes": ["any"]},
+        ])
+    );
+    assert_eq!(implementation["websiteUrl"], "https://example.com/");
+    let plain = connect(Server::builder("plain").build().unwrap()).await;
+    let plain =
+        serde_json::to_value(plain.server_info().unwrap().server_info.as_ref().unwrap()).unwrap();
+    assert!(plain.get("icons").is_none() && plain.get("websiteUrl").is_none());
+}

@@ -31,19 +31,19 @@ pub fn expand(prompt: &PromptFn) -> TokenStream {
         .as_ref()
         .map(|d| d.as_str().to_owned())
         .or_else(|| func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
+        .map(|d| quote!(__mcp_d.meta().description(#d);));
     let title = attr.title.as_ref().map(|t| {
         let t = t.as_str();
-        quote!(__mcp_d.title(#t);)
+        quote!(__mcp_d.meta().title(#t);)
     });
     let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
     let tags = attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.tags(#tags);)
+        quote!(__mcp_d.meta().tags(#tags);)
     });
     let scopes = attr.scopes.as_ref().map(|scopes| {
         let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.scopes(#scopes);)
+        quote!(__mcp_d.meta().scopes(#scopes);)
     });
     let completions = attr.complete.iter().flatten().map(|(argument, path)| {
         let argument = argument.to_string();

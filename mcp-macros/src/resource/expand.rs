@@ -50,10 +50,10 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
         .as_ref()
         .map(|d| d.as_str().to_owned())
         .or_else(|| func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
+        .map(|d| quote!(__mcp_d.meta().description(#d);));
     let title = attr.title.as_ref().map(|t| {
         let t = t.as_str();
-        quote!(__mcp_d.title(#t);)
+        quote!(__mcp_d.meta().title(#t);)
     });
     let mime = attr.mime_type.as_ref().map(|m| {
         let m = m.as_str();
@@ -87,11 +87,11 @@ pub fn expand(resource: &ResourceFn, template: &Template) -> TokenStream {
     let middleware = crate::common::middleware_stmts(attr.middleware.as_ref(), &private);
     let tags = attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.tags(#tags);)
+        quote!(__mcp_d.meta().tags(#tags);)
     });
     let scopes = attr.scopes.as_ref().map(|scopes| {
         let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.scopes(#scopes);)
+        quote!(__mcp_d.meta().scopes(#scopes);)
     });
     let completions = attr.complete.iter().flatten().map(|(var, path)| {
         let var = var.to_string();

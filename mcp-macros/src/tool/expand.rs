@@ -31,15 +31,15 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
         .timeout
         .as_ref()
         .and_then(|t| crate::common::parse_duration_ms(t).ok())
-        .map(|ms| quote!(__mcp_d.timeout_ms(#ms);));
+        .map(|ms| quote!(__mcp_d.meta().timeout_ms(#ms);));
     let sensitive = (tool.attr.sensitive == Some(true)).then(|| quote!(__mcp_d.sensitive();));
     let tags = tool.attr.tags.as_ref().map(|tags| {
         let tags = str_slice(&tags.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.tags(#tags);)
+        quote!(__mcp_d.meta().tags(#tags);)
     });
     let scopes = tool.attr.scopes.as_ref().map(|scopes| {
         let scopes = str_slice(&scopes.iter().map(syn::LitStr::value).collect::<Vec<_>>());
-        quote!(__mcp_d.scopes(#scopes);)
+        quote!(__mcp_d.meta().scopes(#scopes);)
     });
 
     let description = tool
@@ -48,13 +48,13 @@ pub fn expand(tool: &ToolFn) -> TokenStream {
         .as_ref()
         .map(|d| d.as_str().to_owned())
         .or_else(|| tool.func.doc.clone())
-        .map(|d| quote!(__mcp_d.description(#d);));
+        .map(|d| quote!(__mcp_d.meta().description(#d);));
     let title = tool
         .attr
         .title
         .as_ref()
         .map(|t| t.as_str())
-        .map(|t| quote!(__mcp_d.title(#t);));
+        .map(|t| quote!(__mcp_d.meta().title(#t);));
     let annotations = tool.attr.annotations.as_ref().map(|a| {
         let opt = |v: Option<bool>| match v {
             Some(b) => quote!(#private::Some(#b)),

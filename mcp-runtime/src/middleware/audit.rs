@@ -129,10 +129,7 @@ impl Middleware for Audit {
         request: ToolCall,
         next: Next,
     ) -> BoxFuture<'_, Result<CallToolResult, McpError>> {
-        let sensitive = next
-            .server()
-            .tool_info(&request.name)
-            .is_some_and(|info| info.sensitive);
+        let sensitive = request.component().is_some_and(|info| info.sensitive);
         if !sensitive {
             return Box::pin(next.run(request));
         }

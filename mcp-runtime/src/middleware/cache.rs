@@ -154,10 +154,10 @@ impl Cache {
     }
 
     /// The key of a cacheable request, or `None` to let it through.
-    fn key_of(&self, request: &Request, next: &Next) -> Option<Key> {
+    fn key_of(&self, request: &Request) -> Option<Key> {
         let (target, arguments) = match request {
             Request::CallTool(call) => {
-                if !next.server().tool_info(&call.name)?.is_read_only() {
+                if !request.component()?.is_read_only() {
                     return None;
                 }
                 let mut arguments = String::new();
@@ -165,7 +165,7 @@ impl Cache {
                 (call.name.clone(), arguments)
             }
             Request::ReadResource(read) if self.resources => {
-                next.server().resource_info(&read.uri)?;
+                request.component()?;
                 (read.uri.clone(), String::new())
             }
             _ => return None,
@@ -199,7 +199,7 @@ impl Middleware for Cache {
         request: Request,
         next: Next,
     ) -> BoxFuture<'_, Result<Response, McpError>> {
-        let Some(key) = self.key_of(&request, &next) else {
+        let Some(key) = self.key_of(&request) else {
             return next.run_request(request);
         };
         let store = self.store.clone();

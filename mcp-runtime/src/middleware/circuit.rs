@@ -160,10 +160,10 @@ impl Middleware for CircuitBreaker {
         request: Request,
         next: Next,
     ) -> BoxFuture<'_, Result<Response, McpError>> {
-        let Some(info) = next.server().component_info(&request) else {
+        let Some(info) = request.component() else {
             return next.run_request(request);
         };
-        let key = (info.kind, info.name);
+        let key = (info.kind, info.name.clone());
         let trial = match self.admit(&key) {
             Ok(trial) => trial,
             Err(wait) => {
@@ -238,11 +238,7 @@ fn outcome(response: &Result<Response, McpError>) -> Outcome {
 }
 
 fn refusal((kind, name): &(ComponentKind, String), failures: u32, wait: Duration) -> McpError {
-    let kind = match kind {
-        ComponentKind::Tool => "tool",
-        ComponentKind::Resource => "resource",
-        ComponentKind::Prompt => "prompt",
-    };
+    let kind = kind.noun();
     tracing::debug!(
         target: "mcp_runtime::circuit",
         component = %name,

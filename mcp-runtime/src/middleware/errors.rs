@@ -133,7 +133,8 @@ impl Middleware for ErrorHandling {
         };
         let show = self
             .show_internal
-            .unwrap_or_else(|| !next.server().shared().mask_internal_errors);
+            .or_else(|| request.masks_internal_errors().map(|mask| !mask))
+            .unwrap_or(false);
         let method = request.method();
         let component = request.target().unwrap_or_default().to_owned();
         // A DEBUG span: the request's own log line (Logging) already carries the correlation

@@ -60,9 +60,10 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
+pub use crate::component::{ComponentInfo, ComponentKind};
 use crate::context::{FromRequestCx, RequestCx};
 use crate::error::ToolError;
-pub use crate::server::{ComponentInfo, ComponentKind};
+use crate::server::{Named, Routed};
 use crate::tool::BoxFuture;
 
 /// Cross-cutting behaviour around requests. Implement the hooks you need; the others pass the
@@ -388,7 +389,50 @@ impl Request {
     pub fn context(&self) -> &RequestContext<RoleServer> {
         &self.parts().context
     }
+
+    /// What the request's component declared (kind, name, hints, tags, scopes, timeout,
+    /// sensitivity), as routing resolved it when the request arrived: `None` for lists and
+    /// unknown components. After a middleware renamed the request, the renamed component's.
+    pub fn component(&self) -> Option<Arc<ComponentInfo>> {
+        component_of(self.extensions(), self.named())
+    }
+
+    /// What a component request names.
+    pub(crate) fn named(&self) -> Option<Named<'_>> {
+        match self {
+            Request::CallTool(r) => Some(Named::Tool(&r.name)),
+            Request::ReadResource(r) => Some(Named::Resource(&r.uri)),
+            Request::GetPrompt(r) => Some(Named::Prompt(&r.name)),
+            _ => None,
+        }
+    }
+
+    /// Whether internal errors reach the caller masked (the server's setting).
+    pub(crate) fn masks_internal_errors(&self) -> Option<bool> {
+        self.extensions()
+            .get::<Routed>()
+            .map(|routed| routed.server.masks_internal_errors())
+    }
 }
+
+/// What routing resolved for `named`, from a request's extensions.
+fn component_of(ext: &Extensions, named: Option<Named<'_>>) -> Option<Arc<ComponentInfo>> {
+    ext.get::<Routed>()?.component(named)
+}
+
+macro_rules! component_accessor {
+    ($($request:ident => $named:ident($field:ident)),*) => {$(
+        impl $request {
+            /// What the request's component declared, as routing resolved it (see
+            /// [`Request::component`]); `None` when there is no such component.
+            pub fn component(&self) -> Option<Arc<ComponentInfo>> {
+                component_of(self.extensions(), Some(Named::$named(&self.$field)))
+            }
+        }
+    )*};
+}
+
+component_accessor!(ToolCall => Tool(name), ResourceRead => Resource(uri), PromptGet => Prompt(name));
 
 impl HookRequest for Request {
     type Response = Response;
@@ -472,8 +516,6 @@ pub struct Next {
 /// What a pipeline ends in.
 pub(crate) trait Endpoint: Send + Sync + 'static {
     fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, McpError>>;
-    /// The server the pipeline belongs to.
-    fn server(&self) -> &crate::Server;
 }
 
 impl Next {
@@ -504,13 +546,6 @@ impl Next {
             }
             None => self.endpoint.call(request),
         }
-    }
-}
-
-impl Next {
-    /// The server handling the request.
-    pub fn server(&self) -> &crate::Server {
-        self.endpoint.server()
     }
 }
 
@@ -603,7 +638,7 @@ macro_rules! fn_middleware {
                 let f = self.f.clone();
                 intercept::<R, _>(request, next, move |request, next| {
                     Box::pin(async move {
-                        $(let $param = $param::from_parts(&next, request.context_of())?;)*
+                        $(let $param = $param::from_parts(request.context_of())?;)*
                         f(request, $($param,)* next).await.into_result()
                     })
                 })
@@ -645,12 +680,18 @@ impl IsNext for Next {
 pub trait MiddlewareParam: Sized {
     /// Builds the parameter.
     #[doc(hidden)]
-    fn from_parts(next: &Next, context: &RequestContext<RoleServer>) -> Result<Self, McpError>;
+    fn from_parts(context: &RequestContext<RoleServer>) -> Result<Self, McpError>;
 }
 
 impl<T: FromRequestCx> MiddlewareParam for T {
-    fn from_parts(next: &Next, context: &RequestContext<RoleServer>) -> Result<Self, McpError> {
-        let server = next.server();
+    fn from_parts(context: &RequestContext<RoleServer>) -> Result<Self, McpError> {
+        let server = &context
+            .extensions
+            .get::<Routed>()
+            .ok_or_else(|| {
+                McpError::internal_error("the request was not routed by a server", None)
+            })?
+            .server;
         let cx = RequestCx {
             request: Arc::new(context.clone()),
             log_level: None,

@@ -83,11 +83,8 @@ impl Middleware for Retry {
         request: ToolCall,
         next: Next,
     ) -> BoxFuture<'_, Result<CallToolResult, McpError>> {
-        let retries = self.max_attempts > 1
-            && next
-                .server()
-                .tool_info(&request.name)
-                .is_some_and(|info| info.is_idempotent());
+        let retries =
+            self.max_attempts > 1 && request.component().is_some_and(|info| info.is_idempotent());
         if !retries {
             return Box::pin(next.run(request));
         }

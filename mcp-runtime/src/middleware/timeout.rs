@@ -74,9 +74,8 @@ impl Middleware for Timeout {
             Request::GetPrompt(get) if !self.tools_only => TimedOut::Prompt(get.name.clone()),
             _ => return next.run_request(request),
         };
-        let limit = next
-            .server()
-            .component_info(&request)
+        let limit = request
+            .component()
             .and_then(|info| info.timeout)
             .unwrap_or(self.default);
         let cancel = request.context().ct.clone();

@@ -11,10 +11,12 @@ use rmcp::model::{Annotations, ResourceContents, Role};
 use serde::Serialize;
 
 use crate::completion::Completer;
+use crate::component::ComponentMeta;
+use crate::component::failure::Failure;
+use crate::component::uri::UriPart;
 use crate::context::RequestCx;
 use crate::output::{PlainRoute, Probe, ResultRoute};
 use crate::tool::{BoxFuture, Requirements};
-use crate::uri::UriPart;
 
 /// A resource or resource template, as `#[resource]` generates it: a zero-sized type beside the
 /// function, with the same name.
@@ -41,45 +43,32 @@ pub trait ResourceDef: Send + Sync + 'static {
 /// What a resource declares about itself.
 #[doc(hidden)]
 pub struct ResourceDescriptor {
-    pub(crate) name: &'static str,
+    pub(crate) meta: ComponentMeta,
     pub(crate) uri: &'static [UriPart],
-    pub(crate) title: Option<&'static str>,
-    pub(crate) description: Option<&'static str>,
     pub(crate) mime_type: Option<&'static str>,
     pub(crate) annotations: Option<Annotations>,
     pub(crate) requirements: Requirements,
     pub(crate) unchecked: &'static [&'static str],
     pub(crate) completions: Vec<(&'static str, Completer)>,
-    pub(crate) tags: &'static [&'static str],
-    pub(crate) scopes: &'static [&'static str],
-    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl ResourceDescriptor {
     /// A descriptor for `name` at `uri`.
     pub fn new(name: &'static str, uri: &'static [UriPart]) -> Self {
         Self {
-            name,
+            meta: ComponentMeta::new(name),
             uri,
-            title: None,
-            description: None,
             mime_type: None,
             annotations: None,
             requirements: Requirements::default(),
             unchecked: &[],
             completions: Vec::new(),
-            tags: &[],
-            scopes: &[],
-            middleware: Vec::new(),
         }
     }
-    /// Sets the description.
-    pub fn description(&mut self, description: &'static str) {
-        self.description = Some(description);
-    }
-    /// Sets the title.
-    pub fn title(&mut self, title: &'static str) {
-        self.title = Some(title);
+    /// What every component kind declares: title, description, icons, tags, scopes,
+    /// middleware, timeout, `_meta`.
+    pub fn meta(&mut self) -> &mut ComponentMeta {
+        &mut self.meta
     }
     /// Sets the MIME type.
     pub fn mime_type(&mut self, mime_type: &'static str) {
@@ -112,19 +101,6 @@ impl ResourceDescriptor {
     pub fn complete(&mut self, var: &'static str, completer: Completer) {
         self.completions.push((var, completer));
     }
-    /// Adds middleware around this component only.
-    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
-        self.middleware.push(middleware);
-    }
-    /// The component's tags.
-    pub fn tags(&mut self, tags: &'static [&'static str]) {
-        self.tags = tags;
-    }
-
-    /// The OAuth scopes a caller needs to see and use this resource.
-    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
-        self.scopes = scopes;
-    }
     /// Where injected parameters record what they need.
     pub fn requirements(&mut self) -> &mut Requirements {
         &mut self.requirements
@@ -134,7 +110,7 @@ impl ResourceDescriptor {
 impl fmt::Debug for ResourceDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResourceDescriptor")
-            .field("name", &self.name)
+            .field("meta", &self.meta)
             .finish_non_exhaustive()
     }
 }
@@ -234,79 +210,46 @@ fn short_type_name<T>() -> &'static str {
 /// - [`ResourceError::invalid_params`]: `-32602`, with the message;
 /// - [`ResourceError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server disables masking.
+///   shown as `internal error` unless the server unmasks internal errors.
 pub struct ResourceError {
-    kind: ResourceErrorKind,
-}
-
-enum ResourceErrorKind {
-    NotFound(String),
-    InvalidParams(String),
-    Message(Cow<'static, str>),
-    Internal(Box<dyn std::error::Error + Send + Sync>),
+    failure: Failure,
 }
 
 impl ResourceError {
     /// No resource exists at `uri`.
     pub fn not_found(uri: impl Into<String>) -> Self {
         Self {
-            kind: ResourceErrorKind::NotFound(uri.into()),
+            failure: Failure::NotFound(uri.into()),
         }
     }
     /// The URI's variables are wrong; the message says how.
     pub fn invalid_params(message: impl Into<String>) -> Self {
         Self {
-            kind: ResourceErrorKind::InvalidParams(message.into()),
+            failure: Failure::InvalidParams(message.into()),
         }
     }
     /// A failure whose message the client sees.
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            kind: ResourceErrorKind::Message(message.into()),
+            failure: Failure::Message(message.into()),
         }
     }
     /// An internal failure: logged, masked by default.
     pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self {
-            kind: ResourceErrorKind::Internal(error.into()),
+            failure: Failure::Internal(error.into()),
         }
     }
 
-    /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
+    /// The JSON-RPC error for reading `uri`.
     pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
-        let (key, uri) = target;
-        let mut data = serde_json::Map::new();
-        data.insert(key.to_owned(), uri.into());
-        let data = Some(serde_json::Value::Object(data));
-        match self.kind {
-            ResourceErrorKind::NotFound(uri) => {
-                rmcp::ErrorData::resource_not_found(format!("resource not found: `{uri}`"), data)
-            }
-            ResourceErrorKind::InvalidParams(message) => {
-                rmcp::ErrorData::invalid_params(message, data)
-            }
-            ResourceErrorKind::Message(message) => rmcp::ErrorData::internal_error(message, data),
-            ResourceErrorKind::Internal(error) => {
-                tracing::error!(target = uri, error = %error, "request failed with an internal error");
-                let message = if mask_internal {
-                    "internal error".to_owned()
-                } else {
-                    error.to_string()
-                };
-                rmcp::ErrorData::internal_error(message, data)
-            }
-        }
+        self.failure.into_mcp(target, mask_internal)
     }
 }
 
 impl fmt::Debug for ResourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ResourceErrorKind::NotFound(uri) => write!(f, "ResourceError::NotFound({uri:?})"),
-            ResourceErrorKind::InvalidParams(m) => write!(f, "ResourceError::InvalidParams({m:?})"),
-            ResourceErrorKind::Message(m) => write!(f, "ResourceError::Message({m:?})"),
-            ResourceErrorKind::Internal(e) => write!(f, "ResourceError::Internal({e})"),
-        }
+        self.failure.debug("ResourceError", f)
     }
 }
 

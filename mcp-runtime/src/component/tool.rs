@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::component::ComponentMeta;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::error::ToolError;
 use crate::output::OutputSpec;
@@ -47,16 +48,10 @@ pub trait ToolDef: Send + Sync + 'static {
 /// What a tool declares about itself; the server builder turns it into schemas.
 #[doc(hidden)]
 pub struct ToolDescriptor {
-    pub(crate) name: &'static str,
-    pub(crate) title: Option<&'static str>,
-    pub(crate) description: Option<&'static str>,
+    pub(crate) meta: ComponentMeta,
     pub(crate) annotations: Option<ToolAnnotations>,
     pub(crate) input: InputSpec,
     pub(crate) output: OutputSpec,
-    pub(crate) tags: &'static [&'static str],
-    pub(crate) scopes: &'static [&'static str],
-    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
-    pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) sensitive: bool,
 }
 
@@ -64,28 +59,18 @@ impl ToolDescriptor {
     /// A descriptor with no description, parameters or output.
     pub fn new(name: &'static str) -> Self {
         Self {
-            name,
-            title: None,
-            description: None,
+            meta: ComponentMeta::new(name),
             annotations: None,
             input: InputSpec::default(),
             output: OutputSpec::unstructured(),
-            tags: &[],
-            scopes: &[],
-            middleware: Vec::new(),
-            timeout: None,
             sensitive: false,
         }
     }
 
-    /// Sets the description.
-    pub fn description(&mut self, description: &'static str) {
-        self.description = Some(description);
-    }
-
-    /// Sets the human-readable title.
-    pub fn title(&mut self, title: &'static str) {
-        self.title = Some(title);
+    /// What every component kind declares: title, description, icons, tags, scopes,
+    /// middleware, timeout, `_meta`.
+    pub fn meta(&mut self) -> &mut ComponentMeta {
+        &mut self.meta
     }
 
     /// Sets the behaviour hints; `None` leaves a hint unset.
@@ -115,29 +100,9 @@ impl ToolDescriptor {
         (param.describe)(&mut self.input, name, description);
     }
 
-    /// The tool's own timeout (`#[tool(timeout = "5s")]`), in milliseconds.
-    pub fn timeout_ms(&mut self, millis: u64) {
-        self.timeout = Some(std::time::Duration::from_millis(millis));
-    }
-
     /// Marks the tool sensitive (`#[tool(sensitive)]`): audited, arguments redacted in logs.
     pub fn sensitive(&mut self) {
         self.sensitive = true;
-    }
-
-    /// Adds middleware around this tool only.
-    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
-        self.middleware.push(middleware);
-    }
-
-    /// The tool's tags.
-    pub fn tags(&mut self, tags: &'static [&'static str]) {
-        self.tags = tags;
-    }
-
-    /// The OAuth scopes a caller needs to see and use this tool.
-    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
-        self.scopes = scopes;
     }
 
     /// Sets how the return value becomes a result.
@@ -149,8 +114,8 @@ impl ToolDescriptor {
 impl fmt::Debug for ToolDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ToolDescriptor")
-            .field("name", &self.name)
-            .field("description", &self.description)
+            .field("meta", &self.meta)
+            .field("sensitive", &self.sensitive)
             .finish_non_exhaustive()
     }
 }

@@ -91,6 +91,8 @@ pub(crate) struct Lifespan {
     stopping: AtomicBool,
     in_flight: AtomicUsize,
     idle: Notify,
+    /// Mounted servers, by prefix, in mount order.
+    children: Vec<(String, Server)>,
 }
 
 impl Lifespan {
@@ -98,6 +100,7 @@ impl Lifespan {
         startup: Vec<StartupHook>,
         shutdown: Vec<ShutdownHook>,
         grace: Duration,
+        children: Vec<(String, Server)>,
     ) -> Self {
         Self {
             startup: Mutex::new(startup),
@@ -107,6 +110,7 @@ impl Lifespan {
             stopping: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             idle: Notify::new(),
+            children,
         }
     }
 
@@ -130,7 +134,8 @@ impl Drop for InFlight {
 
 impl Server {
     /// Runs the startup hooks, once per server (clones share it), filling the state they
-    /// produce. Serving calls this; call it yourself to fail fast before serving.
+    /// produce, then those of mounted servers, in mount order. Serving calls this; call it
+    /// yourself to fail fast before serving.
     pub async fn start(&self) -> Result<(), Error> {
         let lifespan = self.lifespan();
         let outcome = lifespan
@@ -145,6 +150,18 @@ impl Server {
                 for hook in hooks {
                     let (type_id, value) = hook().await?;
                     self.shared().state.fill(type_id, value);
+                }
+                for (prefix, child) in &lifespan.children {
+                    Box::pin(child.start()).await.map_err(|error| {
+                        let error = match error {
+                            Error::Startup(message) => message,
+                            other => other.to_string(),
+                        };
+                        format!(
+                            "the server mounted as `{prefix}` (`{}`) failed to start: {error}",
+                            child.name()
+                        )
+                    })?;
                 }
                 tracing::debug!(server = self.name(), "startup hooks done");
                 Ok(())
@@ -170,7 +187,8 @@ impl Server {
 
     /// Stops gracefully: waits for in-flight requests (up to the grace period set with
     /// [`ServerBuilder::shutdown_grace`](crate::ServerBuilder::shutdown_grace), 10 seconds by
-    /// default), then runs the shutdown hooks, once. Returns how many requests were still in
+    /// default), then runs the shutdown hooks of mounted servers (in reverse mount order) and
+    /// its own, once. Returns how many requests were still in
     /// flight when the grace period ended.
     pub async fn shutdown(&self) -> usize {
         let lifespan = self.lifespan();
@@ -195,6 +213,9 @@ impl Server {
             );
             left
         };
+        for (_, child) in lifespan.children.iter().rev() {
+            Box::pin(child.shutdown()).await;
+        }
         let hooks = std::mem::take(
             &mut *lifespan
                 .shutdown

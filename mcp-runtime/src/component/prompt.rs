@@ -8,14 +8,62 @@ use rmcp::model::{GetPromptResult, JsonObject, PromptArgument, PromptMessage, Ro
 use serde_json::Value;
 
 use crate::completion::Completer;
+use crate::component::ComponentMeta;
 use crate::context::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
-use crate::resource::ResourceError;
+use crate::component::failure::Failure;
 use crate::tool::{BoxFuture, Requirements, ViaInjection};
 
-/// The error a prompt returns. The same type as [`ResourceError`]: `invalid_params` (`-32602`),
-/// `new` (`-32603` with the message), and internal errors, logged and masked.
-pub type PromptError = ResourceError;
+/// Why rendering a prompt failed. Becomes a JSON-RPC error:
+///
+/// - [`PromptError::invalid_params`]: `-32602`, with the message (a bad or missing argument);
+/// - [`PromptError::new`]: `-32603`, with the message;
+/// - any `std::error::Error` (with `?`) and [`PromptError::internal`]: `-32603`, logged, and
+///   shown as `internal error` unless the server unmasks internal errors.
+pub struct PromptError {
+    failure: Failure,
+}
+
+impl PromptError {
+    /// The arguments are wrong; the message says how.
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self {
+            failure: Failure::InvalidParams(message.into()),
+        }
+    }
+    /// A failure whose message the client sees.
+    pub fn new(message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self {
+            failure: Failure::Message(message.into()),
+        }
+    }
+    /// An internal failure: logged, masked by default.
+    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            failure: Failure::Internal(error.into()),
+        }
+    }
+
+    /// The JSON-RPC error for getting the prompt `target`.
+    pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
+        self.failure.into_mcp(target, mask_internal)
+    }
+}
+
+impl fmt::Debug for PromptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.failure.debug("PromptError", f)
+    }
+}
+
+impl<E> From<E> for PromptError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        Self::internal(error)
+    }
+}
 
 /// A prompt, as `#[prompt]` generates it: a zero-sized type beside the function.
 #[diagnostic::on_unimplemented(
@@ -40,39 +88,26 @@ pub trait PromptDef: Send + Sync + 'static {
 /// What a prompt declares about itself.
 #[doc(hidden)]
 pub struct PromptDescriptor {
-    pub(crate) name: &'static str,
-    pub(crate) title: Option<&'static str>,
-    pub(crate) description: Option<&'static str>,
+    pub(crate) meta: ComponentMeta,
     pub(crate) arguments: Vec<PromptArgument>,
     pub(crate) requirements: Requirements,
     pub(crate) completions: Vec<(&'static str, Completer)>,
-    pub(crate) tags: &'static [&'static str],
-    pub(crate) scopes: &'static [&'static str],
-    pub(crate) middleware: Vec<std::sync::Arc<dyn crate::middleware::Middleware>>,
 }
 
 impl PromptDescriptor {
     /// A descriptor for `name`.
     pub fn new(name: &'static str) -> Self {
         Self {
-            name,
-            title: None,
-            description: None,
+            meta: ComponentMeta::new(name),
             arguments: Vec::new(),
             requirements: Requirements::default(),
             completions: Vec::new(),
-            tags: &[],
-            scopes: &[],
-            middleware: Vec::new(),
         }
     }
-    /// Sets the description.
-    pub fn description(&mut self, description: &'static str) {
-        self.description = Some(description);
-    }
-    /// Sets the title.
-    pub fn title(&mut self, title: &'static str) {
-        self.title = Some(title);
+    /// What every component kind declares: title, description, icons, tags, scopes,
+    /// middleware, timeout, `_meta`.
+    pub fn meta(&mut self) -> &mut ComponentMeta {
+        &mut self.meta
     }
     /// Records one parameter.
     pub fn param<T>(
@@ -87,25 +122,12 @@ impl PromptDescriptor {
     pub fn complete(&mut self, argument: &'static str, completer: Completer) {
         self.completions.push((argument, completer));
     }
-    /// Adds middleware around this component only.
-    pub fn middleware(&mut self, middleware: std::sync::Arc<dyn crate::middleware::Middleware>) {
-        self.middleware.push(middleware);
-    }
-    /// The component's tags.
-    pub fn tags(&mut self, tags: &'static [&'static str]) {
-        self.tags = tags;
-    }
-
-    /// The OAuth scopes a caller needs to see and use this prompt.
-    pub fn scopes(&mut self, scopes: &'static [&'static str]) {
-        self.scopes = scopes;
-    }
 }
 
 impl fmt::Debug for PromptDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PromptDescriptor")
-            .field("name", &self.name)
+            .field("meta", &self.meta)
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,49 @@
+//! What resource and prompt errors share: the kinds of failure and how each becomes a
+//! JSON-RPC error.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// One failure of a resource read or a prompt.
+pub(crate) enum Failure {
+    NotFound(String),
+    InvalidParams(String),
+    Message(Cow<'static, str>),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Failure {
+    /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
+    pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
+        let (key, uri) = target;
+        let mut data = serde_json::Map::new();
+        data.insert(key.to_owned(), uri.into());
+        let data = Some(serde_json::Value::Object(data));
+        match self {
+            Failure::NotFound(uri) => {
+                rmcp::ErrorData::resource_not_found(format!("resource not found: `{uri}`"), data)
+            }
+            Failure::InvalidParams(message) => rmcp::ErrorData::invalid_params(message, data),
+            Failure::Message(message) => rmcp::ErrorData::internal_error(message, data),
+            Failure::Internal(error) => {
+                tracing::error!(target = uri, error = %error, "request failed with an internal error");
+                let message = if mask_internal {
+                    "internal error".to_owned()
+                } else {
+                    error.to_string()
+                };
+                rmcp::ErrorData::internal_error(message, data)
+            }
+        }
+    }
+
+    /// `Type::Kind(…)`, for the public error types' `Debug`.
+    pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NotFound(uri) => write!(f, "{name}::NotFound({uri:?})"),
+            Failure::InvalidParams(m) => write!(f, "{name}::InvalidParams({m:?})"),
+            Failure::Message(m) => write!(f, "{name}::Message({m:?})"),
+            Failure::Internal(e) => write!(f, "{name}::Internal({e})"),
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Components: tools, resources and prompts. What they share ([`ComponentMeta`], the kind, the
+//! [`ComponentInfo`] middleware sees) lives here; each kind's module adds only its own.
+
+pub mod completion;
+mod failure;
+mod info;
+mod meta;
+pub mod prompt;
+pub mod resource;
+pub mod tool;
+pub(crate) mod uri;
+
+pub use info::{ComponentInfo, ComponentKind};
+pub use meta::ComponentMeta;
+pub(crate) use meta::icon;

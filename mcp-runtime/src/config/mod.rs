@@ -1,0 +1,591 @@
+//! Typed configuration: [`Settings`] layered from defaults, a TOML file, `.env` and `MCP_*`
+//! environment variables, validated at startup.
+//!
+//! # Sources, lowest precedence first
+//!
+//! 1. **Defaults**: [`Settings::default`] (and `#[serde(default)]` in a user's own section).
+//! 2. **A TOML file**: the file named by `MCP_CONFIG` (relative paths from the current
+//!    directory), else `mcp.toml` in the current directory if there is one. A missing
+//!    `MCP_CONFIG` file is an error; a missing `mcp.toml` is not.
+//! 3. **`.env`** in the current directory, if there is one: its `MCP_*` entries, read like
+//!    environment variables. The process environment is not modified (changing it while other
+//!    threads run is unsound, which is why `std::env::set_var` is `unsafe`); the file's other
+//!    entries are available through [`Config::var`].
+//! 4. **`MCP_*` environment variables**: `MCP_` then the key, with `__` between nested keys,
+//!    case-insensitive. A value in brackets is a list (`MCP_AUTH__ALGORITHMS=[RS256, ES256]`);
+//!    list settings also take commas (`MCP_AUTH__ALGORITHMS=RS256,ES256`). Values are trimmed.
+//!    `MCP_CONFIG` names the file, and [`IGNORED_VARS`] (variables MCP hosts set for
+//!    themselves, like Claude Code's `MCP_TIMEOUT`) are not settings.
+//!
+//! | TOML                                 | environment variable                      |
+//! |--------------------------------------|-------------------------------------------|
+//! | `port = 9000`                        | `MCP_PORT=9000`                           |
+//! | `[log]` `level = "debug"`            | `MCP_LOG__LEVEL=debug`                    |
+//! | `[rate_limit.per_client]` `per_second = 5` | `MCP_RATE_LIMIT__PER_CLIENT__PER_SECOND=5` |
+//! | `[timeout]` `default = "30s"`        | `MCP_TIMEOUT__DEFAULT=30s`                |
+//! | `[auth]` `issuer = "https://…"`      | `MCP_AUTH__ISSUER=https://…`              |
+//! | `[app]` `api_key = "…"` (own section) | `MCP_APP__API_KEY=…`                     |
+//!
+//! # The TOML file
+//!
+//! Every key is optional; these are the defaults, with the optional sections filled in:
+//!
+//! ```toml
+//! name = "notes"               # the server's name (default: the builder's)
+//! transport = "stdio"          # "stdio" or "http"
+//! host = "127.0.0.1"           # http: the address to listen on
+//! port = 8000                  # http: the port, 1-65535
+//! path = "/mcp"                # http: the endpoint's path
+//! mask_internal_errors = true  # show callers "internal error" instead of the cause
+//!
+//! [http]
+//! stateless = false            # true: no sessions, any replica serves any request
+//! json_response = false        # stateless: plain JSON instead of SSE where possible
+//! allowed_hosts = ["localhost", "127.0.0.1", "::1"] # Host header check; "*" for any
+//! allowed_origins = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"] # "*" for any
+//! max_body = 4194304           # bytes
+//!
+//! [log]
+//! level = "info"               # a level or a filter: "info,my_crate=debug"
+//! format = "text"              # "text" or "json" (default: text on stdio, JSON on HTTP)
+//! file = "server.log"          # log to this file instead of stderr (default: stderr)
+//!
+//! [rate_limit.per_client]      # no rate limits by default
+//! per_second = 5.0             # requests per second, > 0
+//! burst = 10                   # at least 1 (default: per_second rounded up)
+//!
+//! [rate_limit.global]
+//! per_second = 100.0
+//! burst = 100
+//!
+//! [timeout]
+//! default = "30s"              # for tools without their own (default: none); 250ms, 2m, 1h…
+//!
+//! [cache]
+//! enabled = false
+//! ttl = "60s"
+//! max_entries = 1000
+//!
+//! [auth]                       # no authentication by default
+//! jwks_uri = "https://auth.example.com/.well-known/jwks.json"
+//! issuer = "https://auth.example.com/"
+//! audience = "notes"
+//! algorithms = ["RS256", "ES256"]
+//! resource = "https://notes.example.com/mcp"
+//! static_tokens = ["dev-token"] # secrets: never printed
+//! static_scopes = ["notes:read"] # what a static token grants
+//!
+//! [app]                        # a server's own section, read with `Config::section`
+//! api_key = "…"
+//! ```
+//!
+//! # Errors
+//!
+//! A value that does not fit stops the server with a [`ConfigError`] that names where it came
+//! from and what is expected: `MCP_PORT=notaport: expected a port number (1-65535)`, or
+//! `/srv/mcp.toml: log.level = "loud": expected a log level …` for a value from the file.
+//!
+//! # Unknown variables
+//!
+//! An `MCP_*` variable (from the environment or `.env`) that names no setting is not an error,
+//! but it is a warning: `unknown setting MCP_POTR; did you mean MCP_PORT?`.
+//! [`Settings::warnings`] lists them (the rule is there), and [`Server::run`](crate::Server::run)
+//! logs them at startup.
+//!
+//! # A server's own settings
+//!
+//! A server's own struct is a *section* of the same sources: `[app]` in the file,
+//! `MCP_APP__*` variables. Give it `#[serde(default)]` and a `Default` for optional keys; a
+//! required key that is missing is an error naming its variable.
+//!
+//! ```
+//! use mcp_runtime::config::{Config, Secret};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct App {
+//!     api_key: Secret<String>,
+//!     #[serde(default)]
+//!     retries: u32,
+//! }
+//!
+//! let config = Config::builder()
+//!     .env([("MCP_PORT", "9000"), ("MCP_APP__API_KEY", "s3cret"), ("MCP_APP__RETRIES", "3")])
+//!     .load()?;
+//! let settings = config.settings()?;
+//! let app: App = config.section("app")?;
+//! assert_eq!(settings.port, 9000);
+//! assert_eq!(app.api_key.expose(), "s3cret");
+//! assert_eq!(format!("{:?}", app.api_key), "[redacted]");
+//! assert_eq!(app.retries, 3);
+//! # Ok::<(), mcp_runtime::config::ConfigError>(())
+//! ```
+//!
+//! In a server, [`Settings::load`] (or [`Config::load`] for a section too) reads the real
+//! sources; tests pass theirs to [`Config::builder`] and leave the process environment alone.
+
+mod auth;
+mod cache;
+mod error;
+mod http;
+mod keys;
+mod log;
+mod parse;
+mod rate_limit;
+mod secret;
+mod sources;
+mod timeout;
+mod transport;
+mod warnings;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use self::auth::AuthSettings;
+pub use self::cache::CacheSettings;
+pub use self::error::{ConfigError, InvalidSetting, Origin};
+pub use self::http::HttpSettings;
+pub use self::log::{LogFormat, LogSettings};
+pub use self::parse::list;
+pub use self::rate_limit::{RateLimitSettings, RateSpec};
+pub use self::secret::{REDACTED, Secret};
+pub use self::sources::{Config, ConfigBuilder};
+pub use self::timeout::TimeoutSettings;
+pub use self::transport::Transport;
+pub use self::warnings::ConfigWarning;
+
+use self::sources::env_var_name;
+use self::warnings::UnknownVars;
+
+/// The prefix of the environment variables read as settings.
+pub const ENV_PREFIX: &str = "MCP_";
+/// The variable naming the TOML file to read.
+pub const CONFIG_VAR: &str = "MCP_CONFIG";
+/// The TOML file read from the current directory when `MCP_CONFIG` is not set.
+pub const DEFAULT_FILE: &str = "mcp.toml";
+/// `MCP_*` variables that MCP hosts set for themselves and that are not this server's
+/// settings, so they are ignored: Claude Code's `MCP_TIMEOUT` (its own startup timeout, in
+/// milliseconds) would otherwise be read as the `timeout` section and stop the server, and
+/// its `MCP_TOOL_TIMEOUT` would be warned about as a misspelt setting.
+pub const IGNORED_VARS: &[&str] = &["MCP_TIMEOUT", "MCP_TOOL_TIMEOUT"];
+
+/// What a setting of either value expects.
+const BOOL: &str = "true or false";
+/// What a duration setting expects.
+const DURATION: &str = "a duration greater than 0, like 250ms, 30s, 2m or 1h";
+
+/// The runtime's settings: transport, logging, masking, rate limits, timeouts, cache and auth.
+///
+/// Load them with [`Settings::load`] (or [`Config::settings`]); see the [module
+/// docs](self) for the sources and the TOML format. `Debug` and `Serialize` never show secrets.
+///
+/// Each section lives in its own module with what it expects (its hints) and its checks; the
+/// names a user section may not take and the variables that exist are read off this type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The server's name, overriding the builder's (`MCP_NAME`).
+    pub name: Option<String>,
+    /// The transport `serve` uses (`MCP_TRANSPORT`: `stdio` or `http`).
+    pub transport: Transport,
+    /// The address the HTTP transport listens on (`MCP_HOST`, default `127.0.0.1`).
+    pub host: String,
+    /// The port the HTTP transport listens on (`MCP_PORT`, default 8000).
+    pub port: u16,
+    /// The HTTP endpoint's path (`MCP_PATH`, default `/mcp`).
+    pub path: String,
+    /// The HTTP transport's options (`MCP_HTTP__*`).
+    pub http: HttpSettings,
+    /// Logging (`MCP_LOG__*`).
+    pub log: LogSettings,
+    /// Whether callers see `internal error` instead of an internal failure's cause
+    /// (`MCP_MASK_INTERNAL_ERRORS`, default `true`).
+    pub mask_internal_errors: bool,
+    /// Rate limits (`MCP_RATE_LIMIT__*`); none by default.
+    pub rate_limit: RateLimitSettings,
+    /// Timeouts (`MCP_TIMEOUT__*`).
+    pub timeout: TimeoutSettings,
+    /// The result cache (`MCP_CACHE__*`).
+    pub cache: CacheSettings,
+    /// Authentication (`MCP_AUTH__*`); `None` unless one of its keys is set.
+    pub auth: Option<AuthSettings>,
+    /// The `MCP_*` variables of the sources that name no setting: see [`Self::warnings`].
+    #[serde(skip)]
+    unknown_vars: UnknownVars,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            name: None,
+            transport: Transport::Stdio,
+            host: "127.0.0.1".to_owned(),
+            port: 8000,
+            path: "/mcp".to_owned(),
+            http: HttpSettings::default(),
+            log: LogSettings::default(),
+            mask_internal_errors: true,
+            rate_limit: RateLimitSettings::default(),
+            timeout: TimeoutSettings::default(),
+            cache: CacheSettings::default(),
+            auth: None,
+            unknown_vars: UnknownVars::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The settings from this process's sources: defaults, the TOML file (`MCP_CONFIG` or
+    /// `./mcp.toml`), `./.env` and `MCP_*` variables, validated.
+    ///
+    /// Call it once at startup and stop on the error: it names the variable (or file and key)
+    /// at fault. Then log its [`warnings`](Self::warnings) (`run()` does).
+    pub fn load() -> Result<Self, ConfigError> {
+        Config::load()?.settings()
+    }
+
+    /// [`load`](Self::load), and a server's own settings from section `section` of the same
+    /// sources (`[section]` in the file, `MCP_<SECTION>__*` variables). See
+    /// [`Config::section`].
+    pub fn load_with<T: DeserializeOwned>(section: &str) -> Result<(Self, T), ConfigError> {
+        let config = Config::load()?;
+        Ok((config.settings()?, config.section(section)?))
+    }
+
+    /// The `MCP_*` variables (from the environment or `.env`) that name no setting: typos,
+    /// like `MCP_POTR` for `MCP_PORT`, that would otherwise be ignored without a word. Each
+    /// prints as `unknown setting MCP_POTR; did you mean MCP_PORT?` (the closest setting's
+    /// variable, if one is close). Empty for settings built in code.
+    ///
+    /// [`Server::run`](crate::Server::run) logs them as warnings once logging is set up. A
+    /// server that starts itself logs them too:
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), mcp_runtime::config::ConfigError> {
+    /// let settings = mcp_runtime::Settings::load()?;
+    /// for warning in settings.warnings() {
+    ///     tracing::warn!("{warning}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// The rule, since a server's own sections share the `MCP_` prefix:
+    ///
+    /// - a variable the server reads itself through the same [`Config`] ([`Config::var`], or
+    ///   under a section read with [`Config::section`] or [`load_with`](Self::load_with)) is
+    ///   never a warning, whenever it is read before the warnings are asked for;
+    /// - a variable with no `__` (`MCP_POTR`), or under one of the runtime's sections
+    ///   (`MCP_LOG__LEVLE`, which is also an error), or malformed (`MCP_LOG____LEVEL`), is one;
+    /// - a variable under some other section (`MCP_BILLING__PLAN`) may belong to a section the
+    ///   server reads by other means, so it is one only if the section's name is a slip of a
+    ///   known section's: the runtime's (`MCP_LGO__LEVEL`) or one read (`MCP_APPP__KEY` when
+    ///   `app` is read).
+    ///
+    /// [`IGNORED_VARS`] and `MCP_CONFIG` are never warnings. Name a server's own variables
+    /// outside the `MCP_` prefix, or read them through [`Config`], to keep them out.
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        self.unknown_vars.warnings()
+    }
+
+    /// Checks the values a type cannot: a port of 0, an invalid log filter, a rate of 0, a
+    /// zero duration, an unknown JWS algorithm. [`Config::settings`] does this already; call it
+    /// for settings built in code.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match self.problem() {
+            None => Ok(()),
+            Some(problem) => Err(ConfigError::invalid(
+                problem.path.join("."),
+                env_var_name(&problem.path),
+                Origin::Code,
+                problem.value.clone(),
+                problem.expected(),
+            )),
+        }
+    }
+
+    /// The first value that does not pass validation.
+    fn problem(&self) -> Option<Problem> {
+        self.own_problem()
+            .or_else(|| self.http.problem().map(|p| p.within("http")))
+            .or_else(|| self.log.problem().map(|p| p.within("log")))
+            .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
+            .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
+            .or_else(|| self.cache.problem().map(|p| p.within("cache")))
+            .or_else(|| self.auth.as_ref()?.problem().map(|p| p.within("auth")))
+    }
+
+    /// The first top-level value (outside the sections) that does not pass validation.
+    fn own_problem(&self) -> Option<Problem> {
+        if self.port == 0 {
+            return Some(Problem::new(&["port"], "0"));
+        }
+        if self.host.trim().is_empty() {
+            return Some(Problem::new(&["host"], error::quoted(&self.host)));
+        }
+        if !self.path.starts_with('/') {
+            return Some(Problem::new(&["path"], error::quoted(&self.path)));
+        }
+        None
+    }
+}
+
+/// What the runtime's setting at `path` expects, in words: the top-level settings' here, each
+/// section's beside it.
+fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
+    let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
+    match path.as_slice() {
+        ["name"] => Some("a server name"),
+        ["transport"] => Some(transport::HINT),
+        ["host"] => Some("a host name or IP address, like 127.0.0.1"),
+        ["port"] => Some("a port number (1-65535)"),
+        ["path"] => Some("a URL path starting with `/`, like /mcp"),
+        ["mask_internal_errors"] => Some(BOOL),
+        ["http", key @ ..] => http::hint(key),
+        ["log", key @ ..] => log::hint(key),
+        ["rate_limit", key @ ..] => rate_limit::hint(key),
+        ["timeout", key @ ..] => timeout::hint(key),
+        ["cache", key @ ..] => cache::hint(key),
+        ["auth", key @ ..] => auth::hint(key),
+        _ => None,
+    }
+}
+
+/// A value that does not pass validation: where, as written, and what is expected when the
+/// setting's hint does not say it.
+struct Problem {
+    path: Vec<String>,
+    value: String,
+    expected: Option<String>,
+}
+
+impl Problem {
+    /// The value at `path` (inside its section) is `value`; its hint says what is expected.
+    fn new(path: &[&str], value: impl Into<String>) -> Self {
+        Self {
+            path: path.iter().map(|key| (*key).to_owned()).collect(),
+            value: value.into(),
+            expected: None,
+        }
+    }
+
+    /// Expects `expected` rather than what the setting's hint says.
+    fn expecting(mut self, expected: &str) -> Self {
+        self.expected = Some(expected.to_owned());
+        self
+    }
+
+    /// The same problem, seen from the section's parent.
+    fn within(mut self, section: &str) -> Self {
+        self.path.insert(0, section.to_owned());
+        self
+    }
+
+    /// What is expected instead, in words.
+    fn expected(&self) -> String {
+        match &self.expected {
+            Some(expected) => expected.clone(),
+            None => hint(&self.path).unwrap_or("a valid value").to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod test_util {
+    use super::{Config, ConfigError};
+
+    /// A `Config` of these variables alone.
+    pub(super) fn config(vars: &[(&str, &str)]) -> Config {
+        Config::builder()
+            .env(vars.iter().copied())
+            .load()
+            .expect("no files to read")
+    }
+
+    /// The error the settings of these variables give.
+    pub(super) fn settings_error(vars: &[(&str, &str)]) -> ConfigError {
+        config(vars)
+            .settings()
+            .expect_err("the settings should not load")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use figment::providers::{Format, Toml};
+    use figment::{Figment, Provider};
+
+    use super::keys::{keys, reserved_keys};
+    use super::test_util::{config, settings_error};
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let settings = config(&[]).settings().unwrap();
+        assert_eq!(settings.transport, Transport::Stdio);
+        assert_eq!(settings.host, "127.0.0.1");
+        assert_eq!(settings.port, 8000);
+        assert_eq!(settings.path, "/mcp");
+        assert_eq!(settings.log.level, "info");
+        assert_eq!(settings.log.format, None);
+        assert!(settings.mask_internal_errors);
+        assert!(settings.rate_limit.per_client.is_none());
+        assert_eq!(settings.timeout.default, None);
+        assert_eq!(settings.cache.ttl, Duration::from_secs(60));
+        assert!(settings.auth.is_none());
+        Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn bad_port_names_the_variable_and_value() {
+        let error = settings_error(&[("MCP_PORT", "notaport")]);
+        assert_eq!(
+            error.to_string(),
+            "MCP_PORT=notaport: expected a port number (1-65535)"
+        );
+        assert_eq!(error.env_var(), Some("MCP_PORT"));
+        assert_eq!(error.key(), Some("port"));
+        let error = settings_error(&[("MCP_PORT", "70000")]);
+        assert_eq!(
+            error.to_string(),
+            "MCP_PORT=70000: expected a port number (1-65535)"
+        );
+        let error = settings_error(&[("MCP_PORT", "0")]);
+        assert_eq!(
+            error.to_string(),
+            "MCP_PORT=0: expected a port number (1-65535)"
+        );
+    }
+
+    #[test]
+    fn code_built_settings_validate() {
+        let settings = Settings {
+            port: 0,
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.validate().unwrap_err().to_string(),
+            "setting `port` = 0: expected a port number (1-65535)"
+        );
+    }
+
+    /// Every top-level key of `Settings`, as its serialized form has them.
+    fn top_level_keys() -> Vec<String> {
+        let settings = serde_json::to_value(Settings::default()).unwrap();
+        settings.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn every_top_level_key_is_reserved() {
+        let top = top_level_keys();
+        assert!(top.len() >= 12, "{top:?}");
+        let reserved: Vec<&str> = reserved_keys().collect();
+        for key in &top {
+            assert!(reserved.contains(&key.as_str()), "`{key}` is not reserved");
+            let error = config(&[])
+                .section::<figment::value::Dict>(key)
+                .unwrap_err();
+            assert!(
+                matches!(error, ConfigError::Section { .. }),
+                "{key}: {error}"
+            );
+        }
+        // The one the hand-written list forgot, and the one that is no field.
+        assert!(reserved.contains(&"http"), "{reserved:?}");
+        assert!(reserved.contains(&"config"), "{reserved:?}");
+        assert_eq!(reserved.len(), top.len() + 1, "{reserved:?}");
+    }
+
+    #[test]
+    fn the_settings_are_read_off_the_type() {
+        let keys = keys();
+        let leaves: Vec<String> = keys.leaves.iter().map(|leaf| leaf.join(".")).collect();
+        for expected in [
+            "port",
+            "http.max_body",
+            "http.allowed_origins",
+            "log.level",
+            "rate_limit.per_client.per_second",
+            "rate_limit.global.burst",
+            "timeout.default",
+            "cache.ttl",
+            // Optional sections, which a default `Settings` leaves out.
+            "auth.jwks_uri",
+            "auth.static_scopes",
+        ] {
+            assert!(
+                leaves.contains(&expected.to_owned()),
+                "{expected}: {leaves:?}"
+            );
+        }
+        assert!(!leaves.contains(&"http".to_owned()), "{leaves:?}");
+        let sections: Vec<&str> = keys.sections().collect();
+        assert_eq!(
+            sections.len(),
+            6,
+            "http, log, rate_limit, timeout, cache, auth: {sections:?}"
+        );
+    }
+
+    #[test]
+    fn every_setting_says_what_it_expects() {
+        for leaf in &keys().leaves {
+            assert!(hint(leaf).is_some(), "no hint for `{}`", leaf.join("."));
+        }
+    }
+
+    /// The TOML sample in this module's docs: it must parse, pass validation, and set every
+    /// setting there is and no other.
+    #[test]
+    fn the_documented_file_sets_every_setting() {
+        let source = include_str!("mod.rs");
+        let sample: String = source
+            .lines()
+            .skip_while(|line| *line != "//! ```toml")
+            .skip(1)
+            .take_while(|line| *line != "//! ```")
+            .map(|line| line.trim_start_matches("//!").trim_start())
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert!(sample.contains("[http]"), "{sample}");
+        let figment = Figment::from(Toml::string(&sample));
+        let settings: Settings = figment.extract().expect("the sample parses");
+        settings.validate().expect("the sample is valid");
+        let keys = keys();
+        for leaf in &keys.leaves {
+            assert!(
+                figment.find_value(&leaf.join(".")).is_ok(),
+                "the sample does not show `{}`",
+                leaf.join(".")
+            );
+        }
+        let data = figment.data().unwrap();
+        let dict = data.values().next().unwrap();
+        for (key, value) in dict {
+            if key == "app" {
+                continue;
+            }
+            let mut paths = vec![vec![key.clone()]];
+            if let Some(section) = value.as_dict() {
+                paths = section
+                    .iter()
+                    .flat_map(|(inner, value)| match value.as_dict() {
+                        Some(deeper) => deeper
+                            .keys()
+                            .map(|deepest| vec![key.clone(), inner.clone(), deepest.clone()])
+                            .collect(),
+                        None => vec![vec![key.clone(), inner.clone()]],
+                    })
+                    .collect();
+            }
+            for path in paths {
+                assert!(
+                    keys.leaves.contains(&path),
+                    "no setting `{}`",
+                    path.join(".")
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! [`ServerBuilder`]: what a server is made of, validated once by [`ServerBuilder::build`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
+
+use super::catalog::{Catalog, Registered};
+use super::lifespan::Lifespan;
+use super::live::Live;
+use super::{Inner, Server, Shared};
+use crate::context::StateMap;
+use crate::error::Error;
+use crate::middleware::{IntoMiddleware, Middleware};
+use crate::prompt::{PromptEntry, PromptSet};
+use crate::resource::{ResourceEntry, ResourceSet};
+use crate::schema::{SchemaCx, SchemaProfile};
+use crate::tool::{ToolEntry, ToolSet};
+
+/// Builds a [`Server`]. Start with [`Server::builder`].
+#[must_use = "a builder does nothing until `.build()`"]
+pub struct ServerBuilder {
+    name: String,
+    version: String,
+    title: Option<String>,
+    instructions: Option<String>,
+    icons: Vec<rmcp::model::Icon>,
+    website_url: Option<String>,
+    tools: Vec<ToolEntry>,
+    resources: Vec<ResourceEntry>,
+    prompts: Vec<PromptEntry>,
+    mounts: Vec<(String, Mountable)>,
+    separator: String,
+    middleware: Vec<Arc<dyn Middleware>>,
+    settings: Option<crate::config::Settings>,
+    default_timeout: Option<std::time::Duration>,
+    startup: Vec<crate::lifespan::StartupHook>,
+    shutdown: Vec<crate::lifespan::ShutdownHook>,
+    grace: std::time::Duration,
+    state: StateMap,
+    profile: SchemaProfile,
+    mask_internal_errors: Option<bool>,
+    verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
+}
+
+impl ServerBuilder {
+    pub(super) fn new(name: String) -> Self {
+        ServerBuilder {
+            name,
+            version: "0.0.0".to_owned(),
+            title: None,
+            instructions: None,
+            icons: Vec::new(),
+            website_url: None,
+            tools: Vec::new(),
+            resources: Vec::new(),
+            prompts: Vec::new(),
+            mounts: Vec::new(),
+            separator: "_".to_owned(),
+            middleware: Vec::new(),
+            settings: None,
+            default_timeout: None,
+            startup: Vec::new(),
+            shutdown: Vec::new(),
+            grace: std::time::Duration::from_secs(10),
+            state: StateMap::default(),
+            profile: SchemaProfile::default(),
+            mask_internal_errors: None,
+            verifier: None,
+        }
+    }
+
+    /// The server's version, as sent to clients. Defaults to `0.0.0`; servers usually pass
+    /// `env!("CARGO_PKG_VERSION")`.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// A human-readable title for the server.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Adds an icon for the server, sent in `serverInfo`: its `src` URI (`https:` or a
+    /// `data:` URI), MIME type, sizes (`"48x48"`, `"any"`) and theme (`"light"` or `"dark"`;
+    /// any other value leaves the theme unset).
+    pub fn icon(
+        mut self,
+        src: impl Into<String>,
+        mime_type: Option<&str>,
+        sizes: &[&str],
+        theme: Option<&str>,
+    ) -> Self {
+        let src = src.into();
+        self.icons
+            .push(crate::component::icon(&src, mime_type, sizes, theme));
+        self
+    }
+
+    /// Sets the server's icons, sent in `serverInfo` (replacing any added before).
+    pub fn icons(mut self, icons: impl IntoIterator<Item = rmcp::model::Icon>) -> Self {
+        self.icons = icons.into_iter().collect();
+        self
+    }
+
+    /// The server's website, sent in `serverInfo`.
+    pub fn website_url(mut self, url: impl Into<String>) -> Self {
+        self.website_url = Some(url.into());
+        self
+    }
+
+    /// Instructions sent to the client at initialization: how to use this server's tools.
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Shared state, injected into components that take [`State<T>`](crate::State). One value
+    /// per type; a second value of the same type replaces the first.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Registers tools, as listed by [`tools!`](crate::tools). May be called more than once.
+    pub fn tools(mut self, tools: ToolSet) -> Self {
+        self.tools.extend(tools.entries);
+        self
+    }
+
+    /// Registers resources and resource templates, as listed by
+    /// [`resources!`](crate::resources). May be called more than once.
+    pub fn resources(mut self, resources: ResourceSet) -> Self {
+        self.resources.extend(resources.entries);
+        self
+    }
+
+    /// Registers prompts, as listed by [`prompts!`](crate::prompts). May be called more than
+    /// once.
+    pub fn prompts(mut self, prompts: PromptSet) -> Self {
+        self.prompts.extend(prompts.entries);
+        self
+    }
+
+    /// Mounts a built server under `prefix`: its tools and prompts appear as
+    /// `{prefix}{separator}{name}` (`weather_forecast`), its resources under
+    /// `scheme://{prefix}/…`. A name that collides with another component is an error from
+    /// [`build`](Self::build) naming both sides.
+    ///
+    /// The mounted server is a child, not a copy: its startup hooks run when this server
+    /// starts (after this server's own, in mount order; a failing one fails the start, naming
+    /// the mount) and its shutdown hooks when it stops (before this server's own, in reverse
+    /// mount order); its components see its state first, then this server's; masking and the
+    /// default timeout it did not set come from this server; its own middleware runs inside
+    /// this server's; and the [`Server`] its components receive speaks its own names.
+    ///
+    /// Mount a [`ServerBuilder`] rather than a built server when the child's components need
+    /// state that only this server has: it is then built by this server's `build()`, which
+    /// checks its `State<T>` parameters against its state and this server's.
+    pub fn mount(mut self, prefix: impl Into<String>, server: impl Into<Mountable>) -> Self {
+        self.mounts.push((prefix.into(), server.into()));
+        self
+    }
+
+    /// Adds middleware around every request. The first added is the outermost; a mounted
+    /// server's own middleware runs inside this server's, around its own components only.
+    pub fn middleware<M>(mut self, middleware: impl IntoMiddleware<M>) -> Self {
+        self.middleware.push(middleware.into_middleware());
+        self
+    }
+
+    /// Applies settings (see [`Settings`](crate::Settings), usually `Settings::load()?`) and
+    /// installs the default middleware stack they describe, outermost first:
+    /// [`ErrorHandling`](crate::middleware::ErrorHandling),
+    /// [`Logging`](crate::middleware::Logging), [`Timing`](crate::middleware::Timing), then
+    /// [`RateLimit`](crate::middleware::RateLimit) (when `rate_limit` is set),
+    /// [`Cache`](crate::middleware::Cache) (when `cache.enabled`) and
+    /// [`Timeout`](crate::middleware::Timeout) (when `timeout.default` is set). Middleware added
+    /// afterwards runs inside this stack.
+    ///
+    /// Also sets internal-error masking, the default tool timeout, the server's name (when
+    /// `name` is set), and what [`run`](Server::run) serves on and how it logs.
+    pub fn settings(mut self, settings: crate::config::Settings) -> Self {
+        use crate::middleware::{Cache, ErrorHandling, Logging, RateLimit, Timeout, Timing};
+        self.mask_internal_errors = Some(settings.mask_internal_errors);
+        self.default_timeout = settings.timeout.default;
+        if let Some(name) = &settings.name {
+            self.name = name.clone();
+        }
+        self = self
+            .middleware(ErrorHandling::new())
+            .middleware(Logging::new())
+            .middleware(Timing::new());
+        let limits = &settings.rate_limit;
+        let rate_limit = match (limits.per_client, limits.global) {
+            (Some(client), Some(global)) => Some(
+                RateLimit::per_client(client.per_second, client.burst)
+                    .and_global(global.per_second, global.burst),
+            ),
+            (Some(client), None) => Some(RateLimit::per_client(client.per_second, client.burst)),
+            (None, Some(global)) => Some(RateLimit::global(global.per_second, global.burst)),
+            (None, None) => None,
+        };
+        if let Some(rate_limit) = rate_limit {
+            self = self.middleware(rate_limit);
+        }
+        if settings.cache.enabled {
+            let entries = u64::try_from(settings.cache.max_entries).unwrap_or(u64::MAX);
+            self = self.middleware(Cache::new(settings.cache.ttl, entries));
+        }
+        if let Some(timeout) = settings.timeout.default {
+            self = self.middleware(Timeout::new(timeout));
+        }
+        if self.verifier.is_none()
+            && let Some(auth) = &settings.auth
+        {
+            match crate::auth::verifier_from_settings(auth) {
+                Ok(verifier) => self.verifier = verifier,
+                // `Settings::validate` already refused unknown algorithms; nothing else fails.
+                Err(error) => tracing::error!(%error, "the [auth] settings are unusable"),
+            }
+        }
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Verifies bearer tokens on HTTP: requests without a valid token are refused (401), and
+    /// the verified [`Identity`](crate::auth::Identity) reaches middleware and tools
+    /// ([`Auth`](crate::auth::Auth)). [`settings`](Self::settings) sets this from
+    /// `MCP_AUTH__*` unless it was set already.
+    pub fn auth(mut self, verifier: impl crate::auth::TokenVerifier) -> Self {
+        self.verifier = Some(Arc::new(verifier));
+        self
+    }
+
+    /// A timeout for every tool that does not declare its own (`#[tool(timeout = "…")]`).
+    pub fn default_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.default_timeout = Some(timeout);
+        self
+    }
+
+    /// An async startup hook that builds shared state once per process (a pool, a client):
+    /// its value is the [`State<T>`](crate::State) of every component. It runs when the server
+    /// starts serving (or on [`Server::start`]); if it fails, the server does not start and the
+    /// error names the state type. `build()` knows the state will exist.
+    pub fn on_startup<T, E, F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + Sync + 'static,
+        E: fmt::Display,
+    {
+        self.state.promise::<T>();
+        self.startup.push(crate::lifespan::startup_hook(hook));
+        self
+    }
+
+    /// An async shutdown hook, run once when the server stops (after in-flight requests
+    /// drained): close pools, flush buffers.
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Server) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown.push(crate::lifespan::shutdown_hook(hook));
+        self
+    }
+
+    /// How long a stopping server waits for in-flight requests; 10 seconds by default.
+    pub fn shutdown_grace(mut self, grace: std::time::Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// The separator between a mount's prefix and a component name; `_` by default.
+    pub fn mount_separator(mut self, separator: impl Into<String>) -> Self {
+        self.separator = separator.into();
+        self
+    }
+
+    /// The JSON Schema dialect of advertised schemas; [`SchemaProfile::Compatible`] by default.
+    pub fn schema_profile(mut self, profile: SchemaProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Whether internal errors (any `std::error::Error` a component returns, and panics)
+    /// reach the caller as `internal error` (the default) or with their message. They are
+    /// logged either way.
+    pub fn mask_internal_errors(mut self, mask: bool) -> Self {
+        self.mask_internal_errors = Some(mask);
+        self
+    }
+
+    /// Validates every component and builds the routes and schemas, once.
+    ///
+    /// Fails, naming the component, on an invalid or duplicate name or URI, a schema whose
+    /// root is not an object, a `State<T>` the builder was not given, or a mounted component
+    /// that collides with another.
+    pub fn build(self) -> Result<Server, Error> {
+        self.build_under(None)
+    }
+
+    /// Builds, with `below` (a parent's state, for a mounted builder) visible under this
+    /// server's own state.
+    fn build_under(self, below: Option<&StateMap>) -> Result<Server, Error> {
+        let known = match below {
+            Some(below) => self.state.layered_over(below),
+            None => self.state.clone(),
+        };
+        let shared = Arc::new(Shared {
+            state: self.state,
+            mask_internal_errors: self.mask_internal_errors.unwrap_or(true),
+            mask_set: self.mask_internal_errors.is_some(),
+            default_timeout: self.default_timeout,
+        });
+        let cx = SchemaCx::new(self.profile);
+        let mut catalog = Catalog::default();
+        for entry in &self.tools {
+            catalog
+                .tools
+                .add(Registered::tool(entry, &cx, &shared, &known)?, None)?;
+        }
+        for entry in &self.resources {
+            catalog
+                .resources
+                .add(Registered::resource(entry, &shared, &known)?, None)?;
+        }
+        for entry in &self.prompts {
+            catalog
+                .prompts
+                .add(Registered::prompt(entry, &shared, &known)?, None)?;
+        }
+        let mut children = Vec::with_capacity(self.mounts.len());
+        for (prefix, child) in self.mounts {
+            let child = match child.0 {
+                Child::Built(server) => server,
+                Child::Builder(builder) => builder.build_under(Some(&known))?,
+            };
+            super::mount::mount(&mut catalog, &prefix, &self.separator, &child, &shared)?;
+            children.push((prefix, child));
+        }
+        catalog.order_templates();
+
+        let mut implementation = Implementation::new(self.name, self.version);
+        if let Some(title) = self.title {
+            implementation = implementation.with_title(title);
+        }
+        if !self.icons.is_empty() {
+            implementation = implementation.with_icons(self.icons);
+        }
+        if let Some(url) = self.website_url {
+            implementation = implementation.with_website_url(url);
+        }
+        let mut info = ServerConfig::new(capabilities(&catalog)).with_server_info(implementation);
+        if let Some(instructions) = self.instructions {
+            info = info.with_instructions(instructions);
+        }
+        let series = crate::telemetry::SeriesSlots::new(
+            catalog.tools.items.len(),
+            catalog.resources.items.len(),
+            catalog.prompts.items.len(),
+        );
+        Ok(Server {
+            identity: None,
+            mount: None,
+            inner: Arc::new(Inner {
+                info,
+                catalog,
+                middleware: self.middleware.into(),
+                shared,
+                verifier: self
+                    .verifier
+                    .map(std::sync::OnceLock::from)
+                    .unwrap_or_default(),
+                series,
+                live: Live::default(),
+                settings: self.settings,
+                lifespan: Arc::new(Lifespan::new(
+                    self.startup,
+                    self.shutdown,
+                    self.grace,
+                    children,
+                )),
+            }),
+        })
+    }
+}
+
+/// What [`ServerBuilder::mount`] takes: a built [`Server`], or a [`ServerBuilder`] that the
+/// parent builds with its own state visible underneath.
+pub struct Mountable(Child);
+
+enum Child {
+    Built(Server),
+    Builder(Box<ServerBuilder>),
+}
+
+impl From<Server> for Mountable {
+    fn from(server: Server) -> Self {
+        Self(Child::Built(server))
+    }
+}
+
+impl From<ServerBuilder> for Mountable {
+    fn from(builder: ServerBuilder) -> Self {
+        Self(Child::Builder(Box::new(builder)))
+    }
+}
+
+impl fmt::Debug for Mountable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Child::Built(server) => f.debug_tuple("Mountable").field(server).finish(),
+            Child::Builder(builder) => f.debug_tuple("Mountable").field(&builder.name).finish(),
+        }
+    }
+}
+
+/// What a server with these components can do.
+fn capabilities(catalog: &Catalog) -> ServerCapabilities {
+    #[allow(deprecated)]
+    let mut capabilities = ServerCapabilities::builder()
+        .enable_logging()
+        .enable_tools()
+        .enable_tool_list_changed()
+        .build();
+    let resources = &catalog.resources.items;
+    let prompts = &catalog.prompts.items;
+    if !resources.is_empty() {
+        let caps = ServerCapabilities::builder()
+            .enable_resources()
+            .enable_resources_subscribe()
+            .enable_resources_list_changed()
+            .build();
+        capabilities.resources = caps.resources;
+    }
+    if !prompts.is_empty() {
+        let caps = ServerCapabilities::builder()
+            .enable_prompts()
+            .enable_prompts_list_changed()
+            .build();
+        capabilities.prompts = caps.prompts;
+    }
+    let has_completions = resources.iter().any(|r| !r.kind.completions.is_empty())
+        || prompts.iter().any(|p| !p.kind.completions.is_empty());
+    if has_completions {
+        capabilities.completions = ServerCapabilities::builder()
+            .enable_completions()
+            .build()
+            .completions;
+    }
+    capabilities
+}

@@ -1,0 +1,185 @@
+//! The thin `rmcp::ServerHandler` adapter: each MCP method becomes a pipeline request.
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, InitializeResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerConfig,
+    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+
+use super::Server;
+use super::catalog::check_scopes;
+use super::dispatch::forbidden;
+use crate::middleware::{
+    HookRequest, ListPrompts, ListResourceTemplates, ListResources, ListTools, PromptGet,
+    RequestParts, ResourceRead, ToolCall,
+};
+use crate::resource::ResourceError;
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        self.inner.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        let request = ListTools {
+            parts: self.parts(context),
+        };
+        let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let call = ToolCall {
+            name: request.name.into_owned(),
+            arguments: request.arguments.unwrap_or_default(),
+            parts: self.parts(context),
+        };
+        let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
+        Ok(CallToolResponse::from(result))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        // Disabled tools are unknown here too (rmcp's HTTP transport validates with this).
+        let catalog = &self.inner.catalog;
+        let position = catalog.find_tool(&self.inner.live, name)?;
+        Some(catalog.tools.items[position].kind.listed.clone())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let request = ListResources {
+            parts: self.parts(context),
+        };
+        let resources = ListResources::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListResourcesResult::with_all_items(resources))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        let request = ListResourceTemplates {
+            parts: self.parts(context),
+        };
+        let templates =
+            ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let read = ResourceRead {
+            uri: request.uri,
+            parts: self.parts(context),
+        };
+        let result = ResourceRead::from_response(self.handle(read.into_request()).await?)?;
+        Ok(ReadResourceResponse::from(result))
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let catalog = &self.inner.catalog;
+        let Some((i, _)) = catalog.route_resource(&self.inner.live, &request.uri) else {
+            return Err(
+                ResourceError::not_found(request.uri.clone()).into_mcp(("uri", &request.uri), true)
+            );
+        };
+        let RequestParts { context } = self.parts(context);
+        let scopes = catalog.resources.items[i].common.scopes;
+        if let Err(missing) = check_scopes(scopes, &context.extensions) {
+            let what = format!("the resource `{}`", request.uri);
+            return Err(forbidden(&what, &missing));
+        }
+        self.inner.live.subscribe(request.uri, context.peer);
+        Ok(())
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.inner.live.unsubscribe(&request.uri, &context.peer);
+        Ok(())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        let request = ListPrompts {
+            parts: self.parts(context),
+        };
+        let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
+        Ok(ListPromptsResult::with_all_items(prompts))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let get = PromptGet {
+            name: request.name,
+            arguments: request.arguments.unwrap_or_default(),
+            parts: self.parts(context),
+        };
+        let result = PromptGet::from_response(self.handle(get.into_request()).await?)?;
+        Ok(GetPromptResponse::from(result))
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.completions(request).await
+    }
+
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.inner.live.set_log_level(&context.peer, request.level);
+        Ok(())
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, McpError> {
+        context.peer.set_peer_info(request.clone());
+        // Registered here rather than on `notifications/initialized` (handled in a task of its
+        // own), so a change right after the handshake still reaches the client.
+        self.inner.live.connected(context.peer.clone());
+        self.negotiate_initialize(&request)
+    }
+}

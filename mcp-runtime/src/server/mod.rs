@@ -1,0 +1,225 @@
+//! The server: [`Server::builder`], startup validation in [`ServerBuilder::build`], and the one
+//! `rmcp::ServerHandler` implementation that serves every server.
+//!
+//! - `builder.rs`: the builder and `build()`;
+//! - `catalog.rs`: the registered components (one layer for the three kinds) and the one
+//!   `route()`;
+//! - `dispatch.rs`: a request's way through the middleware to its component;
+//! - `live.rs`: what changes while serving (enabled components, peers, subscriptions, levels);
+//! - `mount.rs`: mounted servers, as children;
+//! - `lifespan.rs`: startup and shutdown hooks, draining;
+//! - `handler.rs`: the thin `rmcp::ServerHandler` adapter.
+
+mod builder;
+mod catalog;
+mod dispatch;
+mod handler;
+pub(crate) mod lifespan;
+mod live;
+mod mount;
+
+use std::fmt;
+use std::sync::Arc;
+
+use rmcp::model::{Prompt, Resource, ResourceTemplate, ServerConfig, Tool};
+
+use crate::component::ComponentInfo;
+use crate::context::StateMap;
+use crate::middleware::{Middleware, Request};
+
+pub use builder::{Mountable, ServerBuilder};
+pub(crate) use catalog::{Named, Routed};
+pub use dispatch::FORBIDDEN;
+
+use catalog::Catalog;
+use live::Live;
+use mount::MountPath;
+
+/// A built MCP server: its components with their schemas, its state and its options. Cheap to
+/// clone (one `Arc`); clones share the live state (enabled components, subscriptions).
+///
+/// It implements `rmcp::ServerHandler`, so it also plugs into anything that serves an rmcp
+/// handler.
+///
+/// Inside a component of a mounted server, the `Server` a tool receives speaks the mounted
+/// server's own names: `disable("forecast")` and `notify_resource_updated("weather://x")`
+/// reach the mounted `weather_forecast` and `weather://weather/x`.
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+    /// The identity every request of this handle carries (the in-memory test client's
+    /// `connect_as`), unless the transport attached one.
+    identity: Option<crate::auth::Identity>,
+    /// Where this handle's names live, when it is handed to a mounted component.
+    mount: Option<Arc<MountPath>>,
+}
+
+struct Inner {
+    info: ServerConfig,
+    catalog: Catalog,
+    middleware: Chain,
+    shared: Arc<Shared>,
+    /// Set by the builder, or once later by `run()` from the settings.
+    verifier: std::sync::OnceLock<Arc<dyn crate::auth::TokenVerifier>>,
+    series: crate::telemetry::SeriesSlots,
+    live: Live,
+    settings: Option<crate::config::Settings>,
+    lifespan: Arc<lifespan::Lifespan>,
+}
+
+/// A middleware chain, shared by every request.
+pub(crate) type Chain = Arc<[Arc<dyn Middleware>]>;
+
+/// What every request of a server (or of a mounted server's components) shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) state: StateMap,
+    pub(crate) mask_internal_errors: bool,
+    pub(crate) default_timeout: Option<std::time::Duration>,
+    /// Whether the builder set masking itself (a mounted server that did not takes its
+    /// parent's).
+    pub(crate) mask_set: bool,
+}
+
+impl Server {
+    /// Starts building a server named `name` (the name clients see).
+    pub fn builder(name: impl Into<String>) -> ServerBuilder {
+        ServerBuilder::new(name.into())
+    }
+
+    /// The server's name.
+    pub fn name(&self) -> &str {
+        &self.inner.info.server_info.name
+    }
+
+    /// The server's enabled tools as clients list them, with their schemas.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.inner.catalog.tools.listed(&self.inner.live, None)
+    }
+
+    /// The enabled static resources, as clients list them.
+    pub fn resources(&self) -> Vec<Resource> {
+        self.listed_resources(None)
+    }
+
+    /// The enabled resource templates, as clients list them.
+    pub fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        self.listed_templates(None)
+    }
+
+    /// The enabled prompts, as clients list them.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        self.inner.catalog.prompts.listed(&self.inner.live, None)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    pub(crate) fn lifespan(&self) -> &Arc<lifespan::Lifespan> {
+        &self.inner.lifespan
+    }
+
+    /// Whether internal errors reach callers as `internal error` (see
+    /// [`ServerBuilder::mask_internal_errors`]); for middleware that reports errors itself.
+    pub fn masks_internal_errors(&self) -> bool {
+        self.inner.shared.mask_internal_errors
+    }
+
+    /// The settings given to the builder, if any.
+    pub fn settings(&self) -> Option<&crate::config::Settings> {
+        self.inner.settings.as_ref()
+    }
+
+    /// Shared state of type `T`, as given to the builder or built by a startup hook. Inside a
+    /// mounted server's component: the mounted server's state first, then this server's.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        match &self.mount {
+            Some(mount) => mount.shared.state.get::<T>(),
+            None => self.inner.shared.state.get::<T>(),
+        }
+    }
+
+    /// What middleware can know about the enabled tool `name`.
+    pub fn tool_info(&self, name: &str) -> Option<ComponentInfo> {
+        let i = self.inner.catalog.find_tool(&self.inner.live, name)?;
+        Some((*self.inner.catalog.tools.items[i].common.info).clone())
+    }
+
+    /// What middleware can know about the resource that reading `uri` would reach.
+    pub fn resource_info(&self, uri: &str) -> Option<ComponentInfo> {
+        let (i, _) = self.inner.catalog.route_resource(&self.inner.live, uri)?;
+        Some((*self.inner.catalog.resources.items[i].common.info).clone())
+    }
+
+    /// What middleware can know about the enabled prompt `name`.
+    pub fn prompt_info(&self, name: &str) -> Option<ComponentInfo> {
+        let i = self.inner.catalog.find_prompt(&self.inner.live, name)?;
+        Some((*self.inner.catalog.prompts.items[i].common.info).clone())
+    }
+
+    /// What middleware can know about the component a request is for (`None` for lists and
+    /// unknown components).
+    pub fn component_info(&self, request: &Request) -> Option<ComponentInfo> {
+        match request {
+            Request::CallTool(call) => self.tool_info(&call.name),
+            Request::ReadResource(read) => self.resource_info(&read.uri),
+            Request::GetPrompt(get) => self.prompt_info(&get.name),
+            _ => None,
+        }
+    }
+
+    /// What the server sends in its `initialize` response.
+    pub fn info(&self) -> &ServerConfig {
+        &self.inner.info
+    }
+
+    /// The token verifier given to the builder (or by its settings), if any.
+    pub fn verifier(&self) -> Option<&Arc<dyn crate::auth::TokenVerifier>> {
+        self.inner.verifier.get()
+    }
+
+    /// Gives the server `verifier` unless it has one already (every clone shares it).
+    pub(crate) fn set_verifier_if_none(&self, verifier: Arc<dyn crate::auth::TokenVerifier>) {
+        // Already set: the builder's verifier wins.
+        let _ = self.inner.verifier.set(verifier);
+    }
+
+    /// This server, with every request it serves carrying `identity` (unless the transport
+    /// attached one): what [`TestClient::connect_as`](crate::testing::TestClient::connect_as)
+    /// serves.
+    pub(crate) fn with_identity(&self, identity: crate::auth::Identity) -> Self {
+        Self {
+            identity: Some(identity),
+            ..self.clone()
+        }
+    }
+
+    /// This server as a component mounted at `mount` sees it.
+    pub(crate) fn within(&self, mount: Option<&Arc<MountPath>>) -> Self {
+        Self {
+            mount: mount.cloned(),
+            ..self.clone()
+        }
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let catalog = &self.inner.catalog;
+        f.debug_struct("Server")
+            .field("name", &self.name())
+            .field("tools", &catalog.tools.names().collect::<Vec<_>>())
+            .field(
+                "resources",
+                &catalog
+                    .resources
+                    .items
+                    .iter()
+                    .map(|r| r.kind.uri())
+                    .collect::<Vec<_>>(),
+            )
+            .field("prompts", &catalog.prompts.names().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
