@@ -202,7 +202,7 @@ impl Ctx {
         match self
             .request
             .extensions
-            .get::<crate::http_sessions::ResponseStream>()
+            .get::<crate::transport::http::sessions::ResponseStream>()
         {
             Some(stream) => stream.close(retry).await,
             None => false,

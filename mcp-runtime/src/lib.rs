@@ -8,8 +8,6 @@ mod component;
 pub mod config;
 pub mod context;
 pub mod error;
-pub mod http;
-mod http_sessions;
 pub mod logging;
 pub mod middleware;
 mod output;
@@ -19,6 +17,9 @@ pub(crate) use server::lifespan;
 pub mod telemetry;
 pub mod testing;
 mod transport;
+
+// Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
+pub use transport::http;
 
 pub use completion::Completion;
 pub use component::{ComponentInfo, ComponentKind};

@@ -45,9 +45,6 @@ use tokio::sync::Notify;
 use crate::error::Error;
 use crate::server::Server;
 
-/// Buffer of the in-memory duplex, per direction.
-const DUPLEX_BUFFER: usize = 64 * 1024;
-
 /// An MCP client connected to a server in memory. It records every notification the server
 /// sends (progress, logs, resource updates, list changes): see [`TestClient::notifications`].
 pub struct TestClient {
@@ -242,12 +239,11 @@ impl TestClientBuilder {
 
     /// Connects and completes the `initialize` handshake.
     pub async fn connect(self) -> Result<TestClient, Error> {
-        let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
         let server = match &self.identity {
             Some(identity) => self.server.with_identity(identity.clone()),
             None => self.server,
         };
-        let server = tokio::spawn(server.serve(server_io));
+        let (client_io, server) = server.serve_in_memory();
         let mut config = ClientConfig::default();
         config.client_info =
             Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));

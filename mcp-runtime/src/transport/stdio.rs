@@ -1,7 +1,8 @@
-//! Serving a [`Server`] over stdio or any byte stream.
+//! Serving a [`Server`] over this process's stdin and stdout, with stdout protected from
+//! stray writes.
 
 use rmcp::ServiceExt;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::AsyncWrite;
 
 use crate::error::Error;
 use crate::server::Server;
@@ -42,25 +43,6 @@ impl Server {
         // After EOF (or a signal): drain what is left and run the shutdown hooks, once.
         self.shutdown().await;
         quit.map_err(|error| Error::Session(error.to_string()))?;
-        Ok(())
-    }
-
-    /// Serves MCP over any byte stream until it closes: a socket, a pipe, one half of a
-    /// `tokio::io::duplex`, or a reader and a writer joined with `tokio::io::join`. Runs the
-    /// startup hooks first (once per server); one stream is one session, so shutdown is left
-    /// to the caller ([`Server::shutdown`]).
-    pub async fn serve<T>(self, io: T) -> Result<(), Error>
-    where
-        T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-    {
-        self.start().await?;
-        let running = ServiceExt::serve(self, io)
-            .await
-            .map_err(|error| Error::Initialize(error.to_string()))?;
-        running
-            .waiting()
-            .await
-            .map_err(|error| Error::Session(error.to_string()))?;
         Ok(())
     }
 }

@@ -1,0 +1,267 @@
+//! Admission to the MCP endpoint: refused while starting or stopping, and, when auth is on,
+//! checked for its `Host`, its bearer token, the session's owner and the scopes of the
+//! component it names, before rmcp's service sees it.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use serde_json::{Value, json};
+
+use super::challenge::{bearer_token, insufficient_scope, refused};
+use super::exchanges::{Exchanges, Tracked};
+use crate::auth::{Identity, TokenVerifier};
+use crate::server::Server;
+
+pub(super) const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+
+/// rmcp's streamable HTTP service, called by reference (its `Service::call` clones the whole
+/// service, configuration included, on every request).
+pub(super) type McpService =
+    Arc<dyn Fn(Request) -> futures::future::BoxFuture<'static, Response> + Send + Sync>;
+
+pub(super) fn endpoint<M>(service: StreamableHttpService<Server, M>) -> McpService
+where
+    M: rmcp::transport::streamable_http_server::session::SessionManager,
+{
+    let service = Arc::new(service);
+    Arc::new(move |request: Request| {
+        let service = service.clone();
+        Box::pin(async move { service.handle(request).await.map(Body::new) })
+    })
+}
+
+/// What the MCP route's guard and the metadata route know.
+pub(super) struct Guard {
+    pub(super) server: Server,
+    pub(super) verifier: Option<Arc<dyn TokenVerifier>>,
+    /// Every scope components declare (none: no request body needs reading for scopes).
+    pub(super) scopes: Vec<&'static str>,
+    pub(super) path: String,
+    pub(super) resource: Option<String>,
+    pub(super) max_body: usize,
+    pub(super) exchanges: Arc<Exchanges>,
+    pub(super) mcp: McpService,
+    pub(super) bindings: Option<Bindings>,
+    /// `HttpOptions::allowed_hosts`, checked here too when auth is on, so that nothing built
+    /// from a foreign `Host` (the metadata URL of a challenge) is ever answered.
+    pub(super) allowed_hosts: Vec<String>,
+}
+
+impl Guard {
+    /// Whether the request's `Host` is one this server answers to: a listed host name (any
+    /// port), a listed `host:port`, or anything when the list has `*`. The same rule as rmcp's
+    /// DNS-rebinding check on the MCP route.
+    pub(super) fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        if self.allowed_hosts.iter().any(|host| host == "*") {
+            return true;
+        }
+        let Some(authority) = headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+        else {
+            return false;
+        };
+        let authority = authority.trim().to_ascii_lowercase();
+        let hostname = match authority.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or_default(),
+            None => authority
+                .rsplit_once(':')
+                .map_or(authority.as_str(), |(host, _)| host),
+        };
+        self.allowed_hosts.iter().any(|allowed| {
+            let allowed = allowed.to_ascii_lowercase();
+            let bare = allowed.trim_start_matches('[').trim_end_matches(']');
+            bare == hostname || allowed == authority
+        })
+    }
+
+    pub(super) fn is_stopping(&self) -> bool {
+        self.exchanges.draining.load(Ordering::Acquire) || self.server.is_stopping()
+    }
+
+    /// The URL of the protected resource metadata, for `WWW-Authenticate`.
+    fn metadata_url(&self, headers: &HeaderMap) -> String {
+        format!("{}{WELL_KNOWN}{}", self.origin(headers), self.path)
+    }
+
+    /// `scheme://host[:port]` of this server: from the configured resource URL, else from the
+    /// request's `Host`.
+    fn origin(&self, headers: &HeaderMap) -> String {
+        if let Some(resource) = &self.resource
+            && let Ok(uri) = resource.parse::<http::Uri>()
+            && let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority())
+        {
+            return format!("{scheme}://{authority}");
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
+
+    pub(super) fn resource_url(&self, headers: &HeaderMap) -> String {
+        self.resource
+            .clone()
+            .unwrap_or_else(|| format!("{}{}", self.origin(headers), self.path))
+    }
+}
+
+/// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
+/// component needs) when auth is on; attaches the verified [`Identity`] for the pipeline.
+pub(super) async fn mcp_endpoint(State(guard): State<Arc<Guard>>, request: Request) -> Response {
+    // A POST is an exchange: counted until its response body is written (or dropped). GET
+    // streams stay open for the session's life and are closed by shutdown instead.
+    if request.method() != Method::POST {
+        return admit(&guard, request).await;
+    }
+    let exchange = guard.exchanges.open();
+    let response = admit(&guard, request).await;
+    let (parts, body) = response.into_parts();
+    let body = Body::new(Tracked {
+        body,
+        _exchange: exchange,
+    });
+    Response::from_parts(parts, body)
+}
+
+async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
+    if guard.is_stopping() {
+        return unavailable("the server is shutting down");
+    }
+    if !guard.server.is_ready() {
+        return unavailable("the server is starting");
+    }
+    let Some(verifier) = &guard.verifier else {
+        return (guard.mcp)(request).await;
+    };
+    if !guard.host_allowed(request.headers()) {
+        return foreign_host();
+    }
+    let identity = match bearer_token(request.headers()) {
+        Ok(token) => verifier.verify(token).await,
+        Err(error) => Err(error),
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(error) => return refused(&guard.metadata_url(request.headers()), &error),
+    };
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(identity.clone());
+    // A session belongs to the subject that opened it: another token cannot use its id.
+    let session = parts
+        .headers
+        .get(SESSION_HEADER)
+        .and_then(|id| id.to_str().ok())
+        .map(str::to_owned);
+    if let (Some(bindings), Some(session)) = (&guard.bindings, &session) {
+        let owner = bindings.get(session).await;
+        if owner.as_deref() != Some(identity.subject()) {
+            tracing::info!(
+                subject = identity.subject(),
+                "refused a session opened by another subject"
+            );
+            return session_not_found();
+        }
+    }
+    let closing = parts.method == Method::DELETE;
+    let response = if !guard.scopes.is_empty() && parts.method == Method::POST {
+        // A component request the token lacks scopes for is a 403 before it reaches the
+        // server.
+        let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is too large",
+            )
+                .into_response();
+        };
+        if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
+            return insufficient_scope(&guard.metadata_url(&parts.headers), &missing);
+        }
+        (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
+    } else {
+        (guard.mcp)(Request::from_parts(parts, body)).await
+    };
+    if let Some(bindings) = &guard.bindings {
+        match &session {
+            Some(session) if closing && response.status().is_success() => {
+                bindings.invalidate(session).await;
+            }
+            Some(_) => {}
+            None => {
+                if let Some(opened) = response
+                    .headers()
+                    .get(SESSION_HEADER)
+                    .and_then(|id| id.to_str().ok())
+                {
+                    bindings
+                        .insert(opened.to_owned(), Arc::from(identity.subject()))
+                        .await;
+                }
+            }
+        }
+    }
+    response
+}
+
+const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Which subject opened each session (auth on, stateful mode). Entries idle longer than
+/// rmcp's session keep-alive (5 minutes) outlive their session; they expire after twice that,
+/// and a session whose entry is gone is refused (the client opens a new one), never opened
+/// to whoever asks.
+pub(super) type Bindings = moka::future::Cache<String, Arc<str>>;
+
+pub(super) fn bindings() -> Bindings {
+    moka::future::Cache::builder()
+        .time_to_idle(Duration::from_secs(600))
+        .max_capacity(1_000_000)
+        .build()
+}
+
+/// What rmcp answers for an unknown session, so a stranger learns nothing about the session.
+fn session_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": { "code": -32600, "message": "Session not found" }
+        })),
+    )
+        .into_response()
+}
+
+/// The scopes `identity` lacks for the component a JSON-RPC request names, if any.
+fn missing_scopes(server: &Server, identity: &Identity, body: &[u8]) -> Option<Vec<&'static str>> {
+    let message: Value = serde_json::from_slice(body).ok()?;
+    let method = message.get("method")?.as_str()?;
+    let params = message.get("params")?;
+    let missing = identity.missing_scopes(server.scopes_for(method, params));
+    (!missing.is_empty()).then_some(missing)
+}
+fn unavailable(message: &str) -> Response {
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(json!({ "error": "unavailable", "error_description": message })),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+pub(super) fn foreign_host() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Forbidden: Host header is not allowed",
+    )
+        .into_response()
+}

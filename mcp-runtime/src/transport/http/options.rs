@@ -1,0 +1,144 @@
+//! [`HttpOptions`]: where and how the HTTP transport serves.
+
+use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+
+/// How [`Server::serve_http`](crate::Server::serve_http) serves: address, endpoint, sessions, host and origin checks,
+/// body limit, and the public URL for auth metadata. [`HttpOptions::from_settings`] reads them
+/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HttpOptions {
+    /// The address to listen on (`127.0.0.1` by default).
+    pub host: String,
+    /// The port (8000 by default; 0 picks a free one).
+    pub port: u16,
+    /// The MCP endpoint's path (`/mcp` by default).
+    pub path: String,
+    /// No sessions: any replica can serve any request.
+    pub stateless: bool,
+    /// Plain JSON responses where no streaming is needed (stateless mode).
+    pub json_response: bool,
+    /// Accepted `Host` values (`localhost`, `127.0.0.1`, `::1` by default; `*` for any).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s (by default loopback pages: `http://localhost:*`,
+    /// `http://127.0.0.1:*`, `http://[::1]:*`; any other `Origin` is refused; `*` for any).
+    pub allowed_origins: Vec<String>,
+    /// The largest request body, in bytes (4 MiB by default).
+    pub max_body: usize,
+    /// This server's public URL (`MCP_AUTH__RESOURCE`), for the protected resource metadata;
+    /// by default derived from the request's `Host` and the path.
+    pub resource: Option<String>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self::from_settings(&Settings::default())
+    }
+}
+
+impl HttpOptions {
+    /// The defaults: `127.0.0.1:8000/mcp`, stateful, loopback hosts only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The options that `settings` describe.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            host: settings.host.clone(),
+            port: settings.port,
+            path: settings.path.clone(),
+            stateless: settings.http.stateless,
+            json_response: settings.http.json_response,
+            allowed_hosts: settings.http.allowed_hosts.clone(),
+            allowed_origins: settings.http.allowed_origins.clone(),
+            max_body: settings.http.max_body,
+            resource: settings
+                .auth
+                .as_ref()
+                .and_then(|auth| auth.resource.clone()),
+        }
+    }
+
+    /// Listens on `host`.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// Listens on `port` (0: any free port; [`HttpServer::local_addr`](super::HttpServer::local_addr) tells which).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Serves MCP at `path`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Stateless mode (no sessions), with or without plain JSON responses.
+    pub fn stateless(mut self, json_response: bool) -> Self {
+        self.stateless = true;
+        self.json_response = json_response;
+        self
+    }
+
+    /// Accepts these `Host` values.
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_hosts = hosts.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Accepts these browser `Origin`s.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` (413).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// This server's public URL, for the protected resource metadata.
+    pub fn resource(mut self, url: impl Into<String>) -> Self {
+        self.resource = Some(url.into());
+        self
+    }
+
+    /// rmcp's configuration for these options; `cancel` closes its sessions.
+    pub(super) fn rmcp_config(&self, cancel: CancellationToken) -> StreamableHttpServerConfig {
+        let mut config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(!self.stateless)
+            .with_json_response(self.json_response)
+            .with_max_request_body_bytes(self.max_body)
+            .with_cancellation_token(cancel);
+        config = if self.allowed_hosts.iter().any(|host| host == "*") {
+            config.disable_allowed_hosts()
+        } else {
+            config.with_allowed_hosts(self.allowed_hosts.clone())
+        };
+        if self.allowed_origins.iter().any(|origin| origin == "*") {
+            config.disable_allowed_origins()
+        } else {
+            // Enforced even when empty: an empty list refuses every `Origin`.
+            config
+                .with_allowed_origins(self.allowed_origins.clone())
+                .enforce_origin_validation()
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The ways a [`Server`](crate::Server) is served: over stdio ([`Server::serve_stdio`]), any
+//! byte stream ([`Server::serve`]), in memory (for the [`TestClient`](crate::testing::TestClient))
+//! and streamable HTTP ([`http`]).
+//!
+//! [`Server::serve_stdio`]: crate::Server::serve_stdio
+//! [`Server::serve`]: crate::Server::serve
+
+pub mod http;
+mod memory;
+mod stdio;
+mod stream;

@@ -1,0 +1,28 @@
+//! Serving a [`Server`] over any byte stream: a socket, a pipe, a duplex.
+
+use rmcp::ServiceExt;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::error::Error;
+use crate::server::Server;
+
+impl Server {
+    /// Serves MCP over any byte stream until it closes: a socket, a pipe, one half of a
+    /// `tokio::io::duplex`, or a reader and a writer joined with `tokio::io::join`. Runs the
+    /// startup hooks first (once per server); one stream is one session, so shutdown is left
+    /// to the caller ([`Server::shutdown`]).
+    pub async fn serve<T>(self, io: T) -> Result<(), Error>
+    where
+        T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        self.start().await?;
+        let running = ServiceExt::serve(self, io)
+            .await
+            .map_err(|error| Error::Initialize(error.to_string()))?;
+        running
+            .waiting()
+            .await
+            .map_err(|error| Error::Session(error.to_string()))?;
+        Ok(())
+    }
+}
