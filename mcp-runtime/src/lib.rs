@@ -5,8 +5,11 @@ pub mod auth;
 pub use component::{completion, prompt, resource, tool};
 mod cli;
 mod component;
+pub mod extract;
+/// The old path of [`extract`]: what travels with a request and the injected parameters.
+#[doc(hidden)]
+pub use extract as context;
 pub mod config;
-pub mod context;
 pub mod error;
 pub mod logging;
 pub mod middleware;
@@ -17,15 +20,23 @@ pub(crate) use server::lifespan;
 pub mod telemetry;
 pub mod testing;
 mod transport;
+mod util;
+
+#[cfg(test)]
+mod layers;
+
+// The macros' generated paths (`::mcp_runtime::__private`) resolve in the crate's own unit tests.
+#[cfg(test)]
+extern crate self as mcp_runtime;
 
 // Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
 pub use transport::http;
 
 pub use completion::Completion;
-pub use component::{ComponentInfo, ComponentKind};
 pub use config::{ConfigError, Secret, Settings};
-pub use context::{Ctx, FromRequestCx, RequestCx, State};
 pub use error::{Error, ToolError};
+pub use extract::{Ctx, FromRequestCx, RequestCx, State};
+pub use middleware::{ComponentInfo, ComponentKind};
 pub use output::{IntoContent, IntoContents, ToolOutput};
 pub use prompt::{PromptDef, PromptError, PromptParam, PromptSet};
 pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
@@ -134,9 +145,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::component::ComponentMeta;
     pub use crate::component::uri::{Op as UriOp, UriPart};
-    pub use crate::context::FromRequestCx;
-    pub use crate::context::RequestCx;
     pub use crate::error::ToolError;
+    pub use crate::extract::FromRequestCx;
+    pub use crate::extract::RequestCx;
     pub use crate::middleware::{
         HookRequest, Middleware, MiddlewareReturn, Next, Request as MiddlewareRequest,
         Response as MiddlewareResponse, intercept,

@@ -20,9 +20,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::context::RequestCx;
 use crate::error::ToolError;
-use crate::schema::{OutputMode, SchemaCx};
+use crate::extract::OutputMode;
+use crate::extract::RequestCx;
+use crate::schema::SchemaCx;
 
 /// How a tool's output is described and produced; decided by the routes below.
 #[doc(hidden)]

@@ -132,14 +132,5 @@ pub(crate) fn auth_failure(reason: &'static str) {
 
 /// The `kind` label of a JSON-RPC error.
 pub(crate) fn error_kind(code: i32) -> &'static str {
-    match code {
-        -32602 => "invalid_params",
-        -32002 | -32601 => "not_found",
-        crate::server::FORBIDDEN => "forbidden",
-        // `RateLimit` and `CircuitBreaker` both refuse with -32000: the server is unavailable
-        // to this caller for now.
-        crate::middleware::RateLimit::ERROR_CODE => "unavailable",
-        -32603 => "internal",
-        _ => "other",
-    }
+    crate::error::codes::kind(code)
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::AuthError;
-use crate::context::{FromRequestCx, RequestCx};
 use crate::error::ToolError;
+use crate::extract::{FromRequestCx, RequestCx};
 
 /// A verified caller: the token's subject, its scopes and all of its claims. Cheap to clone.
 #[derive(Clone, PartialEq)]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::server::Shared;
-use crate::tool::BoxFuture;
+use crate::extract::Shared;
+use crate::util::BoxFuture;
 
 /// A completion source: an `async fn(Completion) -> Vec<String>` named in `complete(…)`.
 pub type Completer = fn(Completion) -> BoxFuture<'static, Vec<String>>;

@@ -3,13 +3,11 @@
 
 pub mod completion;
 mod failure;
-mod info;
 mod meta;
 pub mod prompt;
 pub mod resource;
 pub mod tool;
 pub(crate) mod uri;
 
-pub use info::{ComponentInfo, ComponentKind};
 pub use meta::ComponentMeta;
 pub(crate) use meta::icon;

@@ -10,9 +10,11 @@ use serde_json::Value;
 use crate::completion::Completer;
 use crate::component::ComponentMeta;
 use crate::component::failure::Failure;
-use crate::context::{FromRequestCx, RequestCx};
+use crate::extract::Requirements;
+use crate::extract::{FromRequestCx, RequestCx};
 use crate::output::{PlainRoute, ResultRoute};
-use crate::tool::{BoxFuture, Requirements, ViaInjection};
+use crate::tool::ViaInjection;
+use crate::util::BoxFuture;
 
 /// Why rendering a prompt failed. Becomes a JSON-RPC error:
 ///

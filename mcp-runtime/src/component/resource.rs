@@ -14,9 +14,10 @@ use crate::completion::Completer;
 use crate::component::ComponentMeta;
 use crate::component::failure::Failure;
 use crate::component::uri::UriPart;
-use crate::context::RequestCx;
+use crate::extract::RequestCx;
+use crate::extract::Requirements;
 use crate::output::{PlainRoute, Probe, ResultRoute};
-use crate::tool::{BoxFuture, Requirements};
+use crate::util::BoxFuture;
 
 /// A resource or resource template, as `#[resource]` generates it: a zero-sized type beside the
 /// function, with the same name.

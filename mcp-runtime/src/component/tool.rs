@@ -1,10 +1,7 @@
 //! Tools: what `#[tool]` generates ([`ToolDef`]), what `tools![…]` collects ([`ToolSet`]), and
 //! how parameters become arguments or injected values ([`ToolParam`]).
 
-use std::any::TypeId;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
 use rmcp::model::{CallToolResult, JsonObject, ToolAnnotations};
 use schemars::JsonSchema;
@@ -12,13 +9,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::component::ComponentMeta;
-use crate::context::{FromRequestCx, RequestCx};
 use crate::error::ToolError;
+use crate::extract::{FromRequestCx, RequestCx};
 use crate::output::OutputSpec;
 use crate::schema::{InputSpec, from_missing};
 
-/// A boxed, sendable future, as tool dispatch returns.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::extract::Requirements;
+pub use crate::util::BoxFuture;
 
 /// A tool, as `#[tool]` generates it: a zero-sized type beside the function, with the same name.
 ///
@@ -229,20 +226,6 @@ impl<T> ParamFns<T> {
             describe: T::describe,
             extract: T::extract,
         }
-    }
-}
-
-/// What injected parameters need from the server, checked by `build()`.
-#[derive(Debug, Default, Clone)]
-pub struct Requirements {
-    pub(crate) states: Vec<(TypeId, &'static str)>,
-}
-
-impl Requirements {
-    /// Requires shared state of type `T` on the builder.
-    pub fn state<T: Send + Sync + 'static>(&mut self) {
-        self.states
-            .push((TypeId::of::<T>(), std::any::type_name::<T>()));
     }
 }
 

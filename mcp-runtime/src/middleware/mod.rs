@@ -30,27 +30,14 @@ use std::fmt;
 use std::sync::Arc;
 
 // Built-in middleware, one module each.
-mod audit;
-mod cache;
-mod circuit;
-mod errors;
-mod logging;
-mod rate_limit;
-mod retry;
-mod size;
-mod timeout;
-mod timing;
+mod builtin;
 // Re-exports of the built-ins (one line per module, added with the module):
-pub use audit::{Audit, AuditRecord};
-pub use cache::{Cache, CacheStats};
-pub use circuit::CircuitBreaker;
-pub use errors::{CorrelationId, ErrorHandling};
-pub use logging::{Logging, Outcome};
-pub use rate_limit::{ClientKey, RateLimit};
-pub use retry::Retry;
-pub use size::SizeLimit;
-pub use timeout::Timeout;
-pub use timing::Timing;
+pub use builtin::{
+    Audit, AuditRecord, Cache, CacheStats, CircuitBreaker, ClientKey, CorrelationId, ErrorHandling,
+    Logging, Outcome, RateLimit, Retry, SizeLimit, Timeout, Timing,
+};
+
+use std::any::Any;
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
@@ -60,11 +47,60 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
-pub use crate::component::{ComponentInfo, ComponentKind};
-use crate::context::{FromRequestCx, RequestCx};
+mod info;
 use crate::error::ToolError;
-use crate::server::{Named, Routed};
-use crate::tool::BoxFuture;
+use crate::extract::{FromRequestCx, RequestCx};
+use crate::util::BoxFuture;
+pub use info::{ComponentInfo, ComponentKind};
+
+/// What a component request names: a tool, a resource URI or a prompt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Named<'a> {
+    Tool(&'a str),
+    Resource(&'a str),
+    Prompt(&'a str),
+}
+
+impl<'a> Named<'a> {
+    /// What a JSON-RPC request names, from its method and raw `params`, before the request is
+    /// typed (HTTP admission checks scopes on the body). The same fields as
+    /// [`Request::named`], plus `resources/subscribe`, whose scopes are the resource's.
+    pub(crate) fn of_message(method: &str, params: &'a serde_json::Value) -> Option<Self> {
+        use rmcp::model::{
+            CallToolRequestMethod, ConstString, GetPromptRequestMethod, ReadResourceRequestMethod,
+            SubscribeRequestMethod,
+        };
+        let field = |key: &str| params.get(key).and_then(serde_json::Value::as_str);
+        match method {
+            CallToolRequestMethod::VALUE => field("name").map(Named::Tool),
+            ReadResourceRequestMethod::VALUE | SubscribeRequestMethod::VALUE => {
+                field("uri").map(Named::Resource)
+            }
+            GetPromptRequestMethod::VALUE => field("name").map(Named::Prompt),
+            _ => None,
+        }
+    }
+}
+
+/// What the server resolved for a request, as middleware reads it. The server routes each
+/// request once when it enters and attaches the result to the request's extensions
+/// ([`Routing`]); middleware reaches the component, and what an injected parameter is built
+/// from, only through this trait, never through the server itself.
+pub(crate) trait Route: Any + Send + Sync {
+    /// What middleware can know about the component the request names now (routed again only
+    /// when a middleware renamed the request).
+    fn component(&self, named: Option<Named<'_>>) -> Option<Arc<ComponentInfo>>;
+    /// Whether internal errors reach the caller masked (the server's setting).
+    fn masks_internal_errors(&self) -> bool;
+    /// The context an injected middleware parameter is built from.
+    fn request_cx(&self, context: &RequestContext<RoleServer>) -> RequestCx;
+    /// For the server, which reads back its own routing.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The request extension that carries what the server resolved ([`Route`]).
+#[derive(Clone)]
+pub(crate) struct Routing(pub(crate) Arc<dyn Route>);
 
 /// Cross-cutting behaviour around requests. Implement the hooks you need; the others pass the
 /// request on unchanged. Most middleware is written as an `async fn` with `#[middleware]`.
@@ -410,14 +446,14 @@ impl Request {
     /// Whether internal errors reach the caller masked (the server's setting).
     pub(crate) fn masks_internal_errors(&self) -> Option<bool> {
         self.extensions()
-            .get::<Routed>()
-            .map(|routed| routed.server.masks_internal_errors())
+            .get::<Routing>()
+            .map(|routing| routing.0.masks_internal_errors())
     }
 }
 
 /// What routing resolved for `named`, from a request's extensions.
 fn component_of(ext: &Extensions, named: Option<Named<'_>>) -> Option<Arc<ComponentInfo>> {
-    ext.get::<Routed>()?.component(named)
+    ext.get::<Routing>()?.0.component(named)
 }
 
 macro_rules! component_accessor {
@@ -685,21 +721,10 @@ pub trait MiddlewareParam: Sized {
 
 impl<T: FromRequestCx> MiddlewareParam for T {
     fn from_parts(context: &RequestContext<RoleServer>) -> Result<Self, McpError> {
-        let server = &context
-            .extensions
-            .get::<Routed>()
-            .ok_or_else(|| {
-                McpError::internal_error("the request was not routed by a server", None)
-            })?
-            .server;
-        let cx = RequestCx {
-            request: Arc::new(context.clone()),
-            log_level: None,
-            server: server.clone(),
-            shared: server.shared().clone(),
-            component: Arc::from(""),
-            output: crate::schema::OutputMode::Unstructured,
-        };
+        let routing = context.extensions.get::<Routing>().ok_or_else(|| {
+            McpError::internal_error("the request was not routed by a server", None)
+        })?;
+        let cx = routing.0.request_cx(context);
         T::from_request_cx(&cx).map_err(|error| McpError::internal_error(error.to_string(), None))
     }
 }

@@ -5,23 +5,30 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rmcp::RoleServer;
 use rmcp::model::{
     CallToolResult, Extensions, GetPromptResult, Prompt, Resource, ResourceTemplate, Tool,
 };
+use rmcp::service::RequestContext;
 use serde_json::Value;
 
 use super::live::Live;
 use super::mount::MountPath;
-use super::{Chain, Server, Shared};
+use super::{Chain, Server};
 use crate::completion::Completer;
+use crate::component::ComponentMeta;
 use crate::component::uri::UriTemplate;
-use crate::component::{ComponentInfo, ComponentKind, ComponentMeta};
-use crate::context::{RequestCx, StateMap};
 use crate::error::Error;
+use crate::extract::OutputMode;
+use crate::extract::Requirements;
+use crate::extract::Shared;
+use crate::extract::{RequestCx, StateMap};
+use crate::middleware::{ComponentInfo, ComponentKind, Named, Route, Routing};
 use crate::prompt::{PromptArgs, PromptEntry, PromptError};
 use crate::resource::{ReadFn, ResourceEntry};
-use crate::schema::{ArgumentValidator, OutputMode, SchemaCx};
-use crate::tool::{BoxFuture, Requirements, ToolArgs, ToolEntry, is_valid_tool_name};
+use crate::schema::{ArgumentValidator, SchemaCx};
+use crate::tool::{ToolArgs, ToolEntry, is_valid_tool_name};
+use crate::util::BoxFuture;
 
 /// What every registered component has, whatever its kind.
 #[derive(Clone)]
@@ -577,14 +584,6 @@ impl Catalog {
     }
 }
 
-/// What a component request names: a tool, a resource URI or a prompt.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Named<'a> {
-    Tool(&'a str),
-    Resource(&'a str),
-    Prompt(&'a str),
-}
-
 /// What routing resolved for a request, carried in its extensions from the moment it enters
 /// the server: telemetry, scope checks, built-in middleware and dispatch read it instead of
 /// routing again. Global middleware may rewrite the name or URI: what it resolved is then
@@ -633,8 +632,51 @@ impl Routed {
         }
     }
 
-    /// What middleware can know about the component the request names now.
-    pub(crate) fn component(&self, named: Option<Named<'_>>) -> Option<Arc<ComponentInfo>> {
+    /// The scopes the routed component needs (none when nothing was found).
+    pub(crate) fn scopes(&self) -> &'static [&'static str] {
+        let catalog = &self.server.inner.catalog;
+        self.target
+            .map(|t| catalog.common(t).scopes)
+            .unwrap_or_default()
+    }
+
+    /// What HTTP admission routed for this request (attached to the HTTP request's parts), if
+    /// it was for `server` and still names the same component.
+    pub(crate) fn admitted(
+        ext: &Extensions,
+        server: &Server,
+        named: Option<Named<'_>>,
+    ) -> Option<Routed> {
+        let parts = ext.get::<http::request::Parts>()?;
+        let routed = parts
+            .extensions
+            .get::<Routing>()?
+            .0
+            .as_any()
+            .downcast_ref::<Routed>()?;
+        let same =
+            Arc::ptr_eq(&routed.server.inner, &server.inner) && routed.server.mount.is_none();
+        (same && routed.is_for(named)).then(|| routed.clone())
+    }
+
+    /// The routing attached to a request, if the request entered a server.
+    pub(crate) fn of(ext: &Extensions) -> Option<&Routed> {
+        ext.get::<Routing>()?.0.as_any().downcast_ref::<Routed>()
+    }
+
+    /// Attaches this routing to a request, where middleware and dispatch read it.
+    pub(crate) fn attach(self, ext: &mut Extensions) {
+        ext.insert(self.into_routing());
+    }
+
+    /// This routing as the extension that carries it.
+    pub(crate) fn into_routing(self) -> Routing {
+        Routing(Arc::new(self))
+    }
+}
+
+impl Route for Routed {
+    fn component(&self, named: Option<Named<'_>>) -> Option<Arc<ComponentInfo>> {
         let inner = &self.server.inner;
         let target = if self.is_for(named) {
             self.target?
@@ -642,6 +684,25 @@ impl Routed {
             inner.catalog.find(&inner.live, named?)?
         };
         Some(inner.catalog.common(target).info.clone())
+    }
+
+    fn masks_internal_errors(&self) -> bool {
+        self.server.masks_internal_errors()
+    }
+
+    fn request_cx(&self, context: &RequestContext<RoleServer>) -> RequestCx {
+        RequestCx {
+            request: Arc::new(context.clone()),
+            log_level: None,
+            server: Arc::new(self.server.clone()),
+            shared: self.server.shared().clone(),
+            component: Arc::from(""),
+            output: OutputMode::Unstructured,
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
@@ -665,5 +726,98 @@ pub(crate) fn check_scopes<'s>(scopes: &[&'s str], ext: &Extensions) -> Result<(
         }
         None if ext.get::<http::request::Parts>().is_some() => Err(scopes.to_vec()),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Needs a scope.
+    #[crate::tool(scopes = ["notes:read"])]
+    async fn scoped() -> i64 {
+        1
+    }
+
+    /// Needs nothing.
+    #[crate::tool]
+    async fn plain() -> i64 {
+        2
+    }
+
+    fn server(name: &str) -> Server {
+        Server::builder(name)
+            .tools(crate::tools![scoped, plain])
+            .build()
+            .expect("two valid tools")
+    }
+
+    /// What HTTP admission routed, attached to the HTTP request's parts as rmcp hands them on.
+    fn admitted_by(server: &Server, method: &str, params: serde_json::Value) -> Extensions {
+        let routed = server
+            .route_message(method, &params)
+            .expect("a component request");
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        parts.extensions.insert(routed.into_routing());
+        let mut ext = Extensions::new();
+        ext.insert(parts);
+        ext
+    }
+
+    #[test]
+    fn http_admission_routes_once_and_dispatch_reuses_it() {
+        let server = server("one");
+        let routed = server
+            .route_message("tools/call", &json!({ "name": "scoped", "arguments": {} }))
+            .expect("a component request");
+        assert_eq!(routed.scopes(), ["notes:read"]);
+        assert!(
+            server
+                .route_message("tools/call", &json!({ "name": "plain" }))
+                .expect("a component request")
+                .scopes()
+                .is_empty()
+        );
+        let ext = admitted_by(&server, "tools/call", json!({ "name": "scoped" }));
+        let reused = Routed::admitted(&ext, &server, Some(Named::Tool("scoped")))
+            .expect("dispatch reuses what admission routed");
+        let Some(Target::Tool(i)) = reused.target else {
+            panic!("admission found the tool");
+        };
+        assert_eq!(&*server.inner.catalog.tools.items[i].common.name, "scoped");
+    }
+
+    #[test]
+    fn admission_routing_is_not_reused_for_another_name_or_server() {
+        let server = server("one");
+        let ext = admitted_by(&server, "tools/call", json!({ "name": "scoped" }));
+        // A middleware renamed the request since: routed again.
+        assert!(Routed::admitted(&ext, &server, Some(Named::Tool("plain"))).is_none());
+        // Another server never reads this one's routing.
+        assert!(
+            Routed::admitted(&ext, &self::server("two"), Some(Named::Tool("scoped"))).is_none()
+        );
+        // Requests that name no component are not routed at admission.
+        assert!(server.route_message("tools/list", &json!({})).is_none());
+        assert!(
+            server
+                .route_message("tools/call", &json!({ "name": 5 }))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn resource_reads_and_subscriptions_route_by_uri() {
+        let server = server("one");
+        let params = json!({ "uri": "notes://missing" });
+        for method in ["resources/read", "resources/subscribe"] {
+            let routed = server
+                .route_message(method, &params)
+                .expect("a resource request");
+            assert!(routed.target.is_none(), "{method}: no such resource");
+            assert!(routed.is_for(Some(Named::Resource("notes://missing"))));
+        }
     }
 }

@@ -14,22 +14,24 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::Value;
 
+use super::Server;
 use super::catalog::{Common, ResourceListing, Routed, Target, check_scopes};
-use super::{Server, Shared};
 use crate::completion::Completion;
 use crate::component::uri::{decode, path_safety_problem};
-use crate::context::RequestCx;
 use crate::error::ToolError;
+use crate::extract::OutputMode;
+use crate::extract::RequestCx;
+use crate::extract::Shared;
+use crate::middleware::Named;
 use crate::middleware::{
     Endpoint, Next, PromptGet, Request, RequestParts, ResourceRead, Response, ToolCall,
 };
 use crate::prompt::{PromptArgs, PromptError};
 use crate::resource::{ResourceError, ResourceVars};
-use crate::schema::OutputMode;
-use crate::tool::{BoxFuture, ToolArgs};
+use crate::tool::ToolArgs;
+use crate::util::BoxFuture;
 
-/// The JSON-RPC error code for a caller that lacks the scopes a component needs.
-pub const FORBIDDEN: i32 = -32003;
+use crate::error::codes::FORBIDDEN;
 
 impl Server {
     fn request_cx(
@@ -41,7 +43,7 @@ impl Server {
         RequestCx {
             log_level: self.inner.live.log_level(&context),
             request: Arc::new(context),
-            server: self.within(common.mount.as_ref()),
+            server: Arc::new(self.within(common.mount.as_ref())),
             shared: common.shared.clone(),
             component: common.name.clone(),
             output,
@@ -61,10 +63,13 @@ impl Server {
     /// Routes a request once, then runs it through the global middleware (if any), the
     /// component's own middleware (if any), and the component.
     pub(super) async fn handle(&self, mut request: Request) -> Result<Response, McpError> {
-        let routed = Routed::new(self, request.named());
+        let routed = match Routed::admitted(request.extensions(), self, request.named()) {
+            Some(admitted) => admitted,
+            None => Routed::new(self, request.named()),
+        };
         if crate::telemetry::is_enabled() {
             let series = self.series(&request, routed.target);
-            request.extensions_mut().insert(routed);
+            routed.attach(request.extensions_mut());
             let started = std::time::Instant::now();
             let response = self.handle_inner(request).await;
             let error = match &response {
@@ -77,7 +82,7 @@ impl Server {
             series.record(started.elapsed().as_secs_f64(), error);
             return response;
         }
-        request.extensions_mut().insert(routed);
+        routed.attach(request.extensions_mut());
         self.handle_inner(request).await
     }
 
@@ -150,12 +155,12 @@ impl Server {
         ) {
             return Box::pin(std::future::ready(Ok(self.list(&request))));
         }
-        let target = match request.extensions().get::<Routed>() {
+        let target = match Routed::of(request.extensions()) {
             Some(routed) if routed.is_for(request.named()) => routed.target,
             _ => {
                 let routed = Routed::new(self, request.named());
                 let target = routed.target;
-                request.extensions_mut().insert(routed);
+                routed.attach(request.extensions_mut());
                 target
             }
         };
@@ -238,26 +243,11 @@ impl Server {
             })
     }
 
-    /// The scopes the component a JSON-RPC request names needs (none: no such component, or
-    /// not a component request). For the HTTP layer, which answers 403 before the request
-    /// reaches the pipeline.
-    pub(crate) fn scopes_for(&self, method: &str, params: &Value) -> &'static [&'static str] {
-        let inner = &self.inner;
-        let (catalog, live) = (&inner.catalog, &inner.live);
-        let field = |key: &str| params.get(key).and_then(Value::as_str);
-        let target = match method {
-            "tools/call" => field("name")
-                .and_then(|name| catalog.find_tool(live, name))
-                .map(Target::Tool),
-            "resources/read" | "resources/subscribe" => field("uri")
-                .and_then(|uri| catalog.route_resource(live, uri))
-                .map(|(i, _)| Target::Resource(i)),
-            "prompts/get" => field("name")
-                .and_then(|name| catalog.find_prompt(live, name))
-                .map(Target::Prompt),
-            _ => None,
-        };
-        target.map(|t| catalog.common(t).scopes).unwrap_or_default()
+    /// Routes a JSON-RPC request from its raw method and `params`, before rmcp types it: HTTP
+    /// admission checks the caller's scopes on it, and attaches it to the HTTP request so that
+    /// dispatch reuses it instead of routing again.
+    pub(crate) fn route_message(&self, method: &str, params: &Value) -> Option<Routed> {
+        Named::of_message(method, params).map(|named| Routed::new(self, Some(named)))
     }
 
     /// Every scope components declare, for the protected resource metadata.

@@ -39,7 +39,7 @@ use tokio::sync::{Notify, OnceCell};
 
 use crate::error::Error;
 use crate::server::Server;
-use crate::tool::BoxFuture;
+use crate::util::BoxFuture;
 
 /// A startup hook: produces one state value (type-erased) or an error message.
 pub(crate) type StartupHook = Box<

@@ -23,15 +23,14 @@ use std::sync::Arc;
 
 use rmcp::model::{Prompt, Resource, ResourceTemplate, ServerConfig, Tool};
 
-use crate::component::ComponentInfo;
-use crate::context::StateMap;
+use crate::extract::Shared;
+use crate::middleware::ComponentInfo;
 use crate::middleware::{Middleware, Request};
 
 pub use builder::{Mountable, ServerBuilder};
-pub(crate) use catalog::{Named, Routed};
-pub use dispatch::FORBIDDEN;
 
 use catalog::Catalog;
+pub(crate) use catalog::Routed;
 use live::Live;
 use mount::MountPath;
 
@@ -69,17 +68,6 @@ struct Inner {
 
 /// A middleware chain, shared by every request.
 pub(crate) type Chain = Arc<[Arc<dyn Middleware>]>;
-
-/// What every request of a server (or of a mounted server's components) shares.
-#[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) state: StateMap,
-    pub(crate) mask_internal_errors: bool,
-    pub(crate) default_timeout: Option<std::time::Duration>,
-    /// Whether the builder set masking itself (a mounted server that did not takes its
-    /// parent's).
-    pub(crate) mask_set: bool,
-}
 
 impl Server {
     /// Starts building a server named `name` (the name clients see).
@@ -221,5 +209,25 @@ impl fmt::Debug for Server {
             )
             .field("prompts", &catalog.prompts.names().collect::<Vec<_>>())
             .finish_non_exhaustive()
+    }
+}
+
+impl crate::RequestCx {
+    /// The server handling the request. Inside a mounted server's component, the handle speaks
+    /// that server's own names (see [`Server`]).
+    pub fn server(&self) -> &Server {
+        // Every `RequestCx` is built by `Server::request_cx` (dispatch.rs), which stores a
+        // `Server` here, and the field is never replaced: the downcast cannot fail.
+        self.server
+            .downcast_ref::<Server>()
+            .expect("a RequestCx always carries the Server that built it")
+    }
+}
+
+/// The server handling the request, injected: to notify subscribers of a changed resource, or
+/// to enable and disable components at run time.
+impl crate::FromRequestCx for Server {
+    fn from_request_cx(cx: &crate::RequestCx) -> Result<Self, crate::ToolError> {
+        Ok(cx.server().clone())
     }
 }

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::catalog::{Catalog, Common, Components, Kind, Registered};
-use super::{Chain, Server, Shared};
+use super::{Chain, Server};
 use crate::error::Error;
+use crate::extract::Shared;
 use crate::tool::is_valid_tool_name;
 
 /// Where a mounted server's names live in its parent: its prefix and separator, and (for a

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::challenge::{bearer_token, insufficient_scope, refused};
 use super::exchanges::{Exchanges, Tracked};
-use crate::auth::{Identity, TokenVerifier};
+use crate::auth::TokenVerifier;
 use crate::server::Server;
 
 pub(super) const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
@@ -181,8 +181,13 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
             )
                 .into_response();
         };
-        if let Some(missing) = missing_scopes(&guard.server, &identity, &bytes) {
-            return insufficient_scope(&guard.metadata_url(&parts.headers), &missing);
+        if let Some(routed) = route(&guard.server, &bytes) {
+            let missing = identity.missing_scopes(routed.scopes());
+            if !missing.is_empty() {
+                return insufficient_scope(&guard.metadata_url(&parts.headers), &missing);
+            }
+            // Dispatch reads what was routed here instead of routing again.
+            parts.extensions.insert(routed.into_routing());
         }
         (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
     } else {
@@ -238,13 +243,11 @@ fn session_not_found() -> Response {
         .into_response()
 }
 
-/// The scopes `identity` lacks for the component a JSON-RPC request names, if any.
-fn missing_scopes(server: &Server, identity: &Identity, body: &[u8]) -> Option<Vec<&'static str>> {
+/// The component a JSON-RPC request body names, routed once (dispatch reuses it).
+fn route(server: &Server, body: &[u8]) -> Option<crate::server::Routed> {
     let message: Value = serde_json::from_slice(body).ok()?;
     let method = message.get("method")?.as_str()?;
-    let params = message.get("params")?;
-    let missing = identity.missing_scopes(server.scopes_for(method, params));
-    (!missing.is_empty()).then_some(missing)
+    server.route_message(method, message.get("params")?)
 }
 fn unavailable(message: &str) -> Response {
     let mut response = (

@@ -19,22 +19,25 @@ use rmcp::transport::streamable_http_server::session::{
 #[derive(Debug, Default)]
 pub(crate) struct Sessions(LocalSessionManager);
 
-/// The SSE response stream of one HTTP request, in the request's extensions (streamable HTTP
-/// with sessions only).
+/// The SSE response stream of one HTTP request, in the request's extensions as an
+/// [`extract::ResponseStream`](crate::extract::ResponseStream) (streamable HTTP with sessions
+/// only).
 #[derive(Debug, Clone)]
-pub(crate) struct ResponseStream {
+struct ResponseStream {
     session: LocalSessionHandle,
     http_request_id: u64,
 }
 
-impl ResponseStream {
-    /// Ends the stream, after an event telling the client to reconnect after `retry`. The
-    /// session keeps what is sent later, for the client's `Last-Event-ID` reconnection.
-    pub(crate) async fn close(&self, retry: Duration) -> bool {
-        self.session
-            .close_sse_stream(self.http_request_id, Some(retry))
-            .await
-            .is_ok()
+/// Ends the stream, after an event telling the client to reconnect after `retry`. The session
+/// keeps what is sent later, for the client's `Last-Event-ID` reconnection.
+impl crate::extract::CloseStream for ResponseStream {
+    fn close(&self, retry: Duration) -> crate::util::BoxFuture<'_, bool> {
+        Box::pin(async move {
+            self.session
+                .close_sse_stream(self.http_request_id, Some(retry))
+                .await
+                .is_ok()
+        })
     }
 }
 
@@ -81,10 +84,12 @@ impl SessionManager for Sessions {
         if let (Some(http_request_id), ClientJsonRpcMessage::Request(request)) =
             (receiver.http_request_id, &mut message)
         {
-            request.request.extensions_mut().insert(ResponseStream {
+            let stream = ResponseStream {
                 session: session.clone(),
                 http_request_id,
-            });
+            };
+            (request.request.extensions_mut())
+                .insert(crate::extract::ResponseStream(std::sync::Arc::new(stream)));
         }
         session
             .push_message(message, receiver.http_request_id)

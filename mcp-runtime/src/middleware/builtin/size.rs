@@ -6,8 +6,8 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// One mebibyte, the default response limit.
 const MIB: usize = 1024 * 1024;

@@ -13,8 +13,8 @@ use tokio::time::Instant;
 
 use super::rate_limit::{millis, retry_hint};
 use super::retry::is_invalid_arguments;
-use super::{ComponentKind, Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{ComponentKind, Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// A circuit breaker per component (tool, resource or resource template, prompt).
 ///
@@ -78,7 +78,7 @@ enum Outcome {
 impl CircuitBreaker {
     /// The JSON-RPC error code of a refused request: `-32000`, a server-defined error.
     /// `data.reason` is `"circuit_open"`.
-    pub const ERROR_CODE: i32 = -32000;
+    pub const ERROR_CODE: i32 = crate::error::codes::UNAVAILABLE;
 
     /// Opens a component's circuit after `failure_threshold` failures in a row (at least 1),
     /// and tries it again after `cool_down`.

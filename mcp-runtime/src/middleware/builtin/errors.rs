@@ -13,8 +13,8 @@ use rmcp::model::{ContentBlock, ErrorCode};
 use serde_json::{Value, json};
 use tracing::Instrument;
 
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// What the server and the built-in middleware show for an internal failure.
 const MASKED: &str = "internal error";

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::errors::CorrelationId;
 use super::size::{request_len, response_json, response_len};
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// Keys whose values are redacted by default in logged payloads: a key is secret when,
 /// lower-cased and without `_` and `-`, it contains one of these.

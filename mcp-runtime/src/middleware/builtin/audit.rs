@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::errors::CorrelationId;
 use super::logging::{Outcome, REDACTED, millis};
-use super::{Middleware, Next, ToolCall};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, ToolCall};
+use crate::util::BoxFuture;
 
 /// Where audit records go, besides `tracing`.
 type Sink = Arc<dyn Fn(&AuditRecord) + Send + Sync>;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use rmcp::ErrorData as McpError;
 
 use super::logging::{Outcome, millis};
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// A callback given every measured duration: method, component, duration.
 type Recorder = Arc<dyn Fn(&str, Option<&str>, Duration) + Send + Sync>;

@@ -6,9 +6,9 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::json;
 
-use super::{Middleware, Next, Request, Response};
 use crate::error::format_duration;
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// A time limit on tool calls, resource reads and prompt gets: a tool's own
 /// `#[tool(timeout = "…")]` when it has one, the default given to [`Timeout::new`] otherwise.

@@ -1,5 +1,7 @@
 //! Errors: [`Error`] for building and serving a server, [`ToolError`] for a failed tool call.
 
+pub(crate) mod codes;
+
 use std::borrow::Cow;
 use std::fmt;
 

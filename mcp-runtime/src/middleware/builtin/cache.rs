@@ -13,8 +13,8 @@ use rmcp::model::{CallToolResult, ReadResourceResult, ResultType};
 use serde_json::Value;
 
 use super::rate_limit::ClientKey;
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// Caches the results of read-only tools (`#[tool(annotations(read_only))]`) and of resource
 /// reads, for `ttl`, up to `max_entries` results (least useful first out, through `moka`).

@@ -14,8 +14,8 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{ErrorCode, InitializeRequestParams};
 use serde_json::json;
 
-use super::{Middleware, Next, Request, Response};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, Request, Response};
+use crate::util::BoxFuture;
 
 /// Who "a client" is, for [`RateLimit`] and [`Cache`](super::Cache): a function from a request
 /// to a key. Requests with the same key share a bucket (or cache entries).
@@ -240,7 +240,7 @@ const UPKEEP_EVERY: u64 = 1024;
 impl RateLimit {
     /// The JSON-RPC error code of a refused request: `-32000`, a server-defined error.
     /// `data.reason` is `"rate_limited"`.
-    pub const ERROR_CODE: i32 = -32000;
+    pub const ERROR_CODE: i32 = crate::error::codes::UNAVAILABLE;
 
     /// A bucket per client (by default per caller, see [`key`](Self::key)): `per_second`
     /// requests a second on average, up to `burst` at once.

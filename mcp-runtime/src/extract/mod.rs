@@ -13,9 +13,6 @@ use rmcp::{Peer, RoleServer};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::ToolError;
-use crate::schema::OutputMode;
-use crate::server::Shared;
-use crate::tool::Requirements;
 
 /// Everything the server knows about one request while it runs: the rmcp request context
 /// (id, cancellation, peer, `_meta`), the server's shared state, and the component being called.
@@ -25,7 +22,10 @@ pub struct RequestCx {
     pub(crate) request: Arc<RequestContext<RoleServer>>,
     #[allow(deprecated)]
     pub(crate) log_level: Option<rmcp::model::LoggingLevel>,
-    pub(crate) server: crate::Server,
+    /// The server handling the request (a `Server`, mount-aware): carried without naming its
+    /// type, so this module does not depend on `server/`, which builds every `RequestCx`.
+    /// `RequestCx::server()` and the `Server` extractor live in `server/`.
+    pub(crate) server: Arc<dyn Any + Send + Sync>,
     pub(crate) shared: Arc<Shared>,
     pub(crate) component: Arc<str>,
     pub(crate) output: OutputMode,
@@ -40,11 +40,6 @@ impl RequestCx {
     /// The rmcp request context: id, cancellation token, `_meta`, extensions and peer.
     pub fn request(&self) -> &RequestContext<RoleServer> {
         &self.request
-    }
-
-    /// The server handling the request (the outermost one, when servers are mounted).
-    pub fn server(&self) -> &crate::Server {
-        &self.server
     }
 
     pub(crate) fn mask_internal_errors(&self) -> bool {
@@ -199,12 +194,8 @@ impl Ctx {
     /// }
     /// ```
     pub async fn close_sse_stream(&self, retry: std::time::Duration) -> bool {
-        match self
-            .request
-            .extensions
-            .get::<crate::transport::http::sessions::ResponseStream>()
-        {
-            Some(stream) => stream.close(retry).await,
+        match self.request.extensions.get::<ResponseStream>() {
+            Some(stream) => stream.0.close(retry).await,
             None => false,
         }
     }
@@ -437,14 +428,6 @@ impl FromRequestCx for Ctx {
     }
 }
 
-/// The server handling the request, injected: to notify subscribers of a changed resource, or
-/// to enable and disable components at run time.
-impl FromRequestCx for crate::Server {
-    fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
-        Ok(cx.server.clone())
-    }
-}
-
 /// Shared state given to the builder with [`ServerBuilder::state`](crate::ServerBuilder::state),
 /// injected into every tool that takes `State<T>`.
 ///
@@ -512,6 +495,58 @@ impl<T: Send + Sync + 'static> FromRequestCx for State<T> {
     fn requirements(requirements: &mut Requirements) {
         requirements.state::<T>();
     }
+}
+
+/// What injected parameters need from the server, checked by `build()`.
+#[derive(Debug, Default, Clone)]
+pub struct Requirements {
+    pub(crate) states: Vec<(TypeId, &'static str)>,
+}
+
+impl Requirements {
+    /// Requires shared state of type `T` on the builder.
+    pub fn state<T: Send + Sync + 'static>(&mut self) {
+        self.states
+            .push((TypeId::of::<T>(), std::any::type_name::<T>()));
+    }
+}
+
+/// How a tool's structured value is returned; decided once, from its output schema.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputMode {
+    /// Not a structured value (content, `CallToolResult`, `()`).
+    #[default]
+    Unstructured,
+    /// A plain string: returned as text only.
+    Text,
+    /// An object: structured content as-is, plus a text copy.
+    Object,
+    /// Anything else: structured content `{"result": value}`, plus a text copy.
+    Wrapped,
+}
+
+/// The response stream of one request, which [`Ctx::close_sse_stream`] ends: a transport that
+/// has one (streamable HTTP with sessions) puts it in the request's extensions.
+#[derive(Clone)]
+pub(crate) struct ResponseStream(pub(crate) Arc<dyn CloseStream>);
+
+/// A transport's response stream that can be ended early, telling the client to reconnect.
+pub(crate) trait CloseStream: Send + Sync {
+    /// Ends the stream after an event telling the client to reconnect after `retry`; whether
+    /// it was open.
+    fn close(&self, retry: std::time::Duration) -> crate::util::BoxFuture<'_, bool>;
+}
+
+/// What every request of a server (or of a mounted server's components) shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) state: StateMap,
+    pub(crate) mask_internal_errors: bool,
+    pub(crate) default_timeout: Option<std::time::Duration>,
+    /// Whether the builder set masking itself (a mounted server that did not takes its
+    /// parent's).
+    pub(crate) mask_set: bool,
 }
 
 /// The server's shared state values, one per type. A value given to the builder is set at

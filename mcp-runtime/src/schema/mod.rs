@@ -13,6 +13,7 @@
 //! Validation always uses the schema *with* nulls, so an explicit `null` for an optional
 //! argument is accepted, exactly as serde accepts it.
 
+use crate::extract::OutputMode;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
@@ -74,7 +75,7 @@ struct Argument {
 #[derive(Default)]
 pub struct InputSpec {
     arguments: Vec<Argument>,
-    pub(crate) requirements: crate::tool::Requirements,
+    pub(crate) requirements: crate::extract::Requirements,
 }
 
 impl InputSpec {
@@ -247,21 +248,6 @@ impl SchemaCx {
         };
         (Some(root), mode)
     }
-}
-
-/// How a tool's structured value is returned; decided once, from its output schema.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputMode {
-    /// Not a structured value (content, `CallToolResult`, `()`).
-    #[default]
-    Unstructured,
-    /// A plain string: returned as text only.
-    Text,
-    /// An object: structured content as-is, plus a text copy.
-    Object,
-    /// Anything else: structured content `{"result": value}`, plus a text copy.
-    Wrapped,
 }
 
 /// Whether `schema` has a `$ref` to `pointer` anywhere.

@@ -6,14 +6,14 @@ use std::time::Duration;
 use rmcp::ErrorData as McpError;
 use rmcp::model::{CallToolResult, ErrorCode};
 
-use super::{Middleware, Next, RequestParts, ToolCall};
-use crate::tool::BoxFuture;
+use crate::middleware::{Middleware, Next, RequestParts, ToolCall};
+use crate::util::BoxFuture;
 
 /// Tries calls to idempotent tools again when they fail: up to `max_attempts` in all, waiting
 /// between attempts.
 ///
 /// - Only tools marked idempotent or read-only (`#[tool(annotations(idempotent))]`,
-///   [`ComponentInfo::is_idempotent`](super::ComponentInfo::is_idempotent)) are retried; any
+///   [`ComponentInfo::is_idempotent`](crate::middleware::ComponentInfo::is_idempotent)) are retried; any
 ///   other tool, and every resource read and prompt get, runs exactly once.
 /// - A call is tried again after an error result (`isError: true`) or a JSON-RPC internal
 ///   error (`-32603`). Arguments that fail validation are not retried (they would fail again),

@@ -1,0 +1,26 @@
+//! The built-in middleware, one file each: logging, timing, error handling, rate limits,
+//! caching, timeouts, retries, circuit breaking, size limits and audit. Each is plain
+//! [`Middleware`](super::Middleware) on the public API of its parent module; none reaches into
+//! the server.
+
+mod audit;
+mod cache;
+mod circuit;
+mod errors;
+mod logging;
+mod rate_limit;
+mod retry;
+mod size;
+mod timeout;
+mod timing;
+
+pub use audit::{Audit, AuditRecord};
+pub use cache::{Cache, CacheStats};
+pub use circuit::CircuitBreaker;
+pub use errors::{CorrelationId, ErrorHandling};
+pub use logging::{Logging, Outcome};
+pub use rate_limit::{ClientKey, RateLimit};
+pub use retry::Retry;
+pub use size::SizeLimit;
+pub use timeout::Timeout;
+pub use timing::Timing;
