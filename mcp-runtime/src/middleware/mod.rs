@@ -31,6 +31,7 @@ use std::sync::Arc;
 
 // Built-in middleware, one module each.
 mod builtin;
+pub(crate) use builtin::{prompt_timed_out, resource_timed_out};
 // Re-exports of the built-ins (one line per module, added with the module):
 pub use builtin::{
     Audit, AuditRecord, Cache, CacheStats, CircuitBreaker, ClientKey, CorrelationId, ErrorHandling,

@@ -309,21 +309,15 @@ impl Server {
             sink,
             AssertUnwindSafe((kind.call)(cx, args)).catch_unwind(),
         );
-        let outcome = match common.timeout.or(common.shared.default_timeout) {
-            None => run.await,
-            Some(limit) => match tokio::time::timeout(limit, run).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
-                    // The tool's `Ctx` sees the cancellation if it is still holding on to it.
-                    cancel.cancel();
-                    return Ok(ToolError::new(format!(
-                        "the tool `{}` timed out after {}",
-                        common.name,
-                        crate::error::format_duration(limit)
-                    ))
-                    .into_call_result(&common.name, mask));
-                }
-            },
+        let limit = common.timeout.or(common.shared.default_timeout);
+        let Some(outcome) = bounded(limit, &cancel, run).await else {
+            let limit = limit.unwrap_or_default();
+            return Ok(ToolError::new(format!(
+                "the tool `{}` timed out after {}",
+                common.name,
+                crate::error::format_duration(limit)
+            ))
+            .into_call_result(&common.name, mask));
         };
         match outcome {
             Ok(result) => result,
@@ -368,14 +362,18 @@ impl Server {
             mime_type: kind.mime_type,
             values,
         };
+        let cancel = read.parts.context.ct.clone();
         let cx = self.request_cx(read.parts.context, common, OutputMode::Unstructured);
         let sink = crate::logging::sink_for(&cx.request, cx.log_level);
-        match crate::logging::with_client(
+        let run = crate::logging::with_client(
             sink,
             AssertUnwindSafe((kind.read)(cx, vars)).catch_unwind(),
-        )
-        .await
-        {
+        );
+        let Some(outcome) = bounded(common.timeout, &cancel, run).await else {
+            let limit = common.timeout.unwrap_or_default();
+            return Err(crate::middleware::resource_timed_out(&uri, limit));
+        };
+        match outcome {
             Ok(Ok(contents)) => Ok(ReadResourceResult::new(contents)),
             Ok(Err(error)) => Err(error.into_mcp(("uri", &uri), mask)),
             Err(payload) => Err(ResourceError::internal(format!(
@@ -391,14 +389,18 @@ impl Server {
         let (common, kind) = (&prompt.common, &prompt.kind);
         let mask = common.shared.mask_internal_errors;
         let args = PromptArgs { map: get.arguments };
+        let cancel = get.parts.context.ct.clone();
         let cx = self.request_cx(get.parts.context, common, OutputMode::Unstructured);
         let sink = crate::logging::sink_for(&cx.request, cx.log_level);
-        match crate::logging::with_client(
+        let run = crate::logging::with_client(
             sink,
             AssertUnwindSafe((kind.get)(cx, args)).catch_unwind(),
-        )
-        .await
-        {
+        );
+        let Some(outcome) = bounded(common.timeout, &cancel, run).await else {
+            let limit = common.timeout.unwrap_or_default();
+            return Err(crate::middleware::prompt_timed_out(&get.name, limit));
+        };
+        match outcome {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(error)) => Err(error.into_mcp(("prompt", &get.name), mask)),
             Err(payload) => Err(PromptError::internal(format!(
@@ -536,5 +538,25 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         message.clone()
     } else {
         "a panic without a message".to_owned()
+    }
+}
+
+/// Runs a component within `limit`, if it has one: `None` when the limit passed first. The
+/// request's cancellation token is then cancelled, so a `Ctx` still holding on to it sees the
+/// call was abandoned.
+async fn bounded<T>(
+    limit: Option<std::time::Duration>,
+    cancel: &tokio_util::sync::CancellationToken,
+    run: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    let Some(limit) = limit else {
+        return Some(run.await);
+    };
+    match tokio::time::timeout(limit, run).await {
+        Ok(outcome) => Some(outcome),
+        Err(_) => {
+            cancel.cancel();
+            None
+        }
     }
 }

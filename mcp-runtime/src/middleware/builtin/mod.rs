@@ -23,4 +23,5 @@ pub use rate_limit::{ClientKey, RateLimit};
 pub use retry::Retry;
 pub use size::SizeLimit;
 pub use timeout::Timeout;
+pub(crate) use timeout::{prompt_timed_out, resource_timed_out};
 pub use timing::Timing;

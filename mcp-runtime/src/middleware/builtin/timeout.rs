@@ -14,8 +14,11 @@ use crate::util::BoxFuture;
 /// `#[tool(timeout = "…")]` when it has one, the default given to [`Timeout::new`] otherwise.
 ///
 /// The limit covers everything from this middleware inwards (the middleware after it, the
-/// component's own middleware, the component); the server itself enforces a tool's own
-/// timeout around the tool alone, with or without this middleware. When it passes:
+/// component's own middleware, the component). When it passes:
+///
+/// A component's own timeout (`timeout = "…"` on `#[tool]`, `#[resource]` or `#[prompt]`) is
+/// enforced by the server around the component alone, with or without this middleware, with
+/// the same errors.
 ///
 /// 1. the rest of the pipeline is dropped, and the request's cancellation token cancelled, so
 ///    whatever holds on to it (work the tool handed its [`Ctx`](crate::Ctx)'s
@@ -116,19 +119,34 @@ impl TimedOut {
     }
 
     fn into_result(self, limit_text: &str, limit: Duration) -> Result<Response, McpError> {
-        let timeout_ms = limit.as_millis() as u64;
         match self {
             TimedOut::Tool(name) => Ok(Response::CallTool(CallToolResult::error(vec![
                 ContentBlock::text(format!("the tool `{name}` timed out after {limit_text}")),
             ]))),
-            TimedOut::Resource(uri) => Err(McpError::internal_error(
-                format!("reading `{uri}` timed out after {limit_text}"),
-                Some(json!({ "reason": "timeout", "timeout_ms": timeout_ms, "uri": uri })),
-            )),
-            TimedOut::Prompt(name) => Err(McpError::internal_error(
-                format!("the prompt `{name}` timed out after {limit_text}"),
-                Some(json!({ "reason": "timeout", "timeout_ms": timeout_ms, "prompt": name })),
-            )),
+            TimedOut::Resource(uri) => Err(resource_timed_out(&uri, limit)),
+            TimedOut::Prompt(name) => Err(prompt_timed_out(&name, limit)),
         }
     }
+}
+
+/// The error of a resource read that ran past `limit` (this middleware's, or the resource's
+/// own `timeout`, which the server enforces).
+pub(crate) fn resource_timed_out(uri: &str, limit: Duration) -> McpError {
+    McpError::internal_error(
+        format!("reading `{uri}` timed out after {}", format_duration(limit)),
+        Some(json!({ "reason": "timeout", "timeout_ms": limit.as_millis() as u64, "uri": uri })),
+    )
+}
+
+/// The error of a prompt get that ran past `limit`.
+pub(crate) fn prompt_timed_out(name: &str, limit: Duration) -> McpError {
+    McpError::internal_error(
+        format!(
+            "the prompt `{name}` timed out after {}",
+            format_duration(limit)
+        ),
+        Some(
+            json!({ "reason": "timeout", "timeout_ms": limit.as_millis() as u64, "prompt": name }),
+        ),
+    )
 }

@@ -187,3 +187,67 @@ async fn timeout_covers_resources_unless_limited_to_tools() {
     .await;
     assert_eq!(client.read_text("slow://300").await.unwrap(), "read");
 }
+
+/// A slow resource with its own limit.
+#[resource("limited://{ms}", timeout = "50ms")]
+async fn limited_resource(ms: u64) -> String {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    "read".to_owned()
+}
+
+/// A slow prompt with its own limit.
+#[prompt(timeout = "50ms")]
+async fn limited_prompt(ms: u64) -> String {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    "said".to_owned()
+}
+
+#[tokio::test]
+async fn a_resources_and_a_prompts_own_timeout_hold_without_the_middleware() {
+    let server = Server::builder("t")
+        .resources(resources![limited_resource])
+        .prompts(prompts![limited_prompt])
+        .build()
+        .unwrap();
+    let client = TestClient::new(server).await;
+
+    let started = Instant::now();
+    let error = rpc_error(client.read_resource("limited://5000").await.unwrap_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error.code.0, -32603);
+    assert_eq!(
+        error.message,
+        "reading `limited://5000` timed out after 50ms"
+    );
+    let data = error.data.unwrap();
+    assert_eq!(data["reason"], "timeout");
+    assert_eq!(data["timeout_ms"], 50);
+    assert_eq!(client.read_text("limited://1").await.unwrap(), "read");
+
+    let started = Instant::now();
+    let error = rpc_error(
+        client
+            .get_prompt("limited_prompt", json!({"ms": "5000"}))
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        error.message,
+        "the prompt `limited_prompt` timed out after 50ms"
+    );
+    assert_eq!(error.data.unwrap()["prompt"], "limited_prompt");
+    let fine = client
+        .get_prompt("limited_prompt", json!({"ms": "1"}))
+        .await
+        .unwrap();
+    assert_eq!(fine.messages.len(), 1);
+}
