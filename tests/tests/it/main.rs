@@ -15,6 +15,7 @@ mod support;
 
 mod auth_identity;
 mod builtin_middleware;
+mod call_options;
 mod cli_http;
 mod cli_stdio;
 mod client_requests;
