@@ -183,7 +183,7 @@ pub(crate) fn format_duration(duration: std::time::Duration) -> String {
     }
 }
 
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -220,10 +220,18 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        // rmcp's own error type carries a message meant for the caller: keep it visible rather
-        // than masking it as an internal failure.
-        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
-        match boxed.downcast::<rmcp::ErrorData>() {
+        // rmcp's own error type carries a message meant for the caller: `from_boxed` keeps it
+        // visible rather than masking it as an internal failure.
+        Self::from_boxed(Box::new(error))
+    }
+}
+
+impl ToolError {
+    /// A boxed error (from `?` on any error, a `Box<dyn Error + Send + Sync>` or an
+    /// `anyhow::Error`): internal, except rmcp's own error type, whose message is meant for
+    /// the caller.
+    pub(crate) fn from_boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        match error.downcast::<rmcp::ErrorData>() {
             Ok(data) => Self::new(data.message.clone()),
             Err(other) => Self {
                 kind: Kind::Internal(other),

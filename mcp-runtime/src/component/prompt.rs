@@ -11,7 +11,7 @@ use crate::completion::Completer;
 use crate::component::ComponentMeta;
 use crate::component::failure::Failure;
 use crate::context::{FromRequestCx, RequestCx};
-use crate::output::{PlainRoute, ResultRoute};
+use crate::output::{DynError, PlainRoute, ResultRoute, ViaDynError, ViaInto};
 use crate::tool::{BoxFuture, Requirements, ViaInjection};
 
 /// Why rendering a prompt failed. Becomes a JSON-RPC error:
@@ -287,26 +287,34 @@ impl<T: FromRequestCx> PromptParam<ViaInjection> for T {
 }
 
 /// An error type a prompt may return in `Result<T, E>`.
+///
+/// The marker `M` keeps the implementations apart; you never name it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as a prompt error",
     label = "this error type does not convert into `PromptError`",
-    note = "return `PromptError` (`PromptError::invalid_params(…)`, `PromptError::new(…)`), or any `std::error::Error + Send + Sync + 'static`"
+    note = "return `PromptError` (`PromptError::invalid_params(…)`, `PromptError::new(…)`), any `std::error::Error + Send + Sync + 'static`, `Box<dyn Error + Send + Sync>` or `anyhow::Error` (logged, shown as `internal error`)"
 )]
-pub trait IntoPromptError {
+pub trait IntoPromptError<M> {
     /// Converts the error.
     fn into_prompt_error(self) -> PromptError;
 }
-impl<E: Into<PromptError>> IntoPromptError for E {
+impl<E: Into<PromptError>> IntoPromptError<ViaInto> for E {
     fn into_prompt_error(self) -> PromptError {
         self.into()
     }
 }
 
+impl<E: DynError> IntoPromptError<ViaDynError> for E {
+    fn into_prompt_error(self) -> PromptError {
+        PromptError::internal(Into::<Box<dyn std::error::Error + Send + Sync>>::into(self))
+    }
+}
+
 impl<T, E> ResultRoute<T, E> {
     /// Splits a prompt's result.
-    pub fn split_prompt(self, value: Result<T, E>) -> Result<T, PromptError>
+    pub fn split_prompt<M>(self, value: Result<T, E>) -> Result<T, PromptError>
     where
-        E: IntoPromptError,
+        E: IntoPromptError<M>,
     {
         value.map_err(IntoPromptError::into_prompt_error)
     }

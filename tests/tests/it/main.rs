@@ -23,6 +23,7 @@ mod completion;
 mod composition;
 mod config;
 mod config_warnings;
+mod error_returns;
 mod errors;
 mod extractors;
 mod http_auth;
