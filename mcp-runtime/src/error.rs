@@ -94,8 +94,10 @@ impl fmt::Debug for Error {
 ///   parse errors) into an *internal* error: the server logs it, and the caller sees
 ///   `internal error` unless the server was built with
 ///   [`ServerBuilder::mask_internal_errors(false)`](crate::ServerBuilder::mask_internal_errors).
+/// - A tool may also return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`:
+///   those errors are internal in the same way (logged with their whole chain).
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
-///   an `anyhow::Error`, …).
+///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
 /// `ToolError` deliberately does not implement `std::error::Error` (as `anyhow::Error` does
 /// not): that is what lets every error type convert into it with `?`.

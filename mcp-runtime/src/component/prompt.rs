@@ -19,7 +19,8 @@ use crate::tool::{BoxFuture, Requirements, ViaInjection};
 /// - [`PromptError::invalid_params`]: `-32602`, with the message (a bad or missing argument);
 /// - [`PromptError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`PromptError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server unmasks internal errors.
+///   shown as `internal error` unless the server unmasks internal errors. A function may also
+///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
 pub struct PromptError {
     failure: Failure,
 }

@@ -210,7 +210,8 @@ fn short_type_name<T>() -> &'static str {
 /// - [`ResourceError::invalid_params`]: `-32602`, with the message;
 /// - [`ResourceError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server unmasks internal errors.
+///   shown as `internal error` unless the server unmasks internal errors. A function may also
+///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
 pub struct ResourceError {
     failure: Failure,
 }

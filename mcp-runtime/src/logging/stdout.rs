@@ -45,7 +45,9 @@ pub fn protect_stdout() -> io::Result<ProtectedStdout> {
     {
         use std::os::fd::AsFd;
 
-        let mut saved = SAVED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut saved = SAVED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(file) = &*saved {
             return Ok(ProtectedStdout {
                 file: Some(file.clone()),
@@ -67,7 +69,9 @@ pub fn protect_stdout() -> io::Result<ProtectedStdout> {
 pub(crate) fn real_stdout() -> ProtectedStdout {
     #[cfg(unix)]
     {
-        let saved = SAVED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let saved = SAVED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         ProtectedStdout {
             file: saved.clone(),
         }

@@ -175,7 +175,10 @@ fn a_println_before_run_goes_to_stderr_once_stdout_is_protected() {
         "params": {"name": "shout", "arguments": {"text": "hey"}}
     }));
     let (response, _) = session.until_response(&json!(1));
-    assert_eq!(response["result"]["content"][0]["text"], "HEY", "{response}");
+    assert_eq!(
+        response["result"]["content"][0]["text"], "HEY",
+        "{response}"
+    );
     // End the session: the rest of stdout, then all of stderr.
     drop(session.stdin.take());
     let rest: Vec<String> = session.stdout.iter().collect();
