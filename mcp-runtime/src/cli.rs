@@ -77,7 +77,11 @@ impl Server {
     /// - `prompt <name> '<json arguments>'`: get one prompt in memory and print its messages.
     ///
     /// Logs go to stderr, so stdout carries the protocol alone; `RUST_LOG` filters them (by
-    /// default `info` when serving, warnings only for `inspect` and `call`).
+    /// default `info` when serving, warnings only for `inspect` and `call`). Except when serving
+    /// HTTP, stdout is protected first ([`protect_stdout`](crate::logging::protect_stdout)): a
+    /// `println!` goes to stderr, while the protocol and the printed results reach the real
+    /// stdout. Call `protect_stdout()` yourself first thing in `main` to cover what runs
+    /// before `run()`.
     pub async fn run(self) -> Result<(), Error> {
         self.run_with_args(std::env::args_os()).await
     }
@@ -94,7 +98,12 @@ impl Server {
                 let usage = error.kind() != clap::error::ErrorKind::DisplayHelp
                     && error.kind()
                         != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
-                let _ = error.print();
+                if error.use_stderr() {
+                    let _ = error.print();
+                } else {
+                    // Help goes to the real stdout, even when `protect_stdout` moved it.
+                    let _ = write!(crate::logging::real_stdout(), "{}", error.render());
+                }
                 return if usage {
                     Err(Error::Usage(error.kind().to_string()))
                 } else {
@@ -118,6 +127,14 @@ impl Server {
             Command::Serve { transport, .. } => transport.unwrap_or(settings.transport),
             _ => Transport::Stdio,
         };
+        // Everything but an HTTP server speaks (or prints its result) on stdout: from here on
+        // `println!` goes to stderr, the protocol and results to the real stdout.
+        if !matches!(
+            (&command, transport),
+            (Command::Serve { .. }, Transport::Http)
+        ) {
+            crate::logging::protect_stdout()?;
+        }
         let mut log = settings.log.clone();
         if !matches!(command, Command::Serve { .. }) {
             // One-shot commands print their result on stdout; their logs are only problems.
@@ -242,10 +259,12 @@ fn parse_arguments(arguments: &str) -> Result<Value, Error> {
     Ok(arguments)
 }
 
+/// Prints a command's result on the real stdout (where `protect_stdout` saved it).
 fn print_json(value: &Value) -> Result<(), Error> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(crate::logging::real_stdout());
     serde_json::to_writer_pretty(&mut stdout, value).map_err(std::io::Error::from)?;
     writeln!(stdout)?;
+    stdout.flush()?;
     Ok(())
 }
 

@@ -1,8 +1,10 @@
 //! Logging that respects the transport.
 //!
 //! - On **stdio**, stdout carries protocol messages alone: logs go to stderr (or a file), and
-//!   [`Server::serve_stdio`](crate::Server::serve_stdio) points file descriptor 1 at stderr so
-//!   that even a stray `println!` cannot corrupt the stream.
+//!   [`protect_stdout`] points file descriptor 1 at stderr so that even a stray `println!`
+//!   cannot corrupt the stream. [`Server::run`](crate::Server::run) and
+//!   [`Server::serve_stdio`](crate::Server::serve_stdio) call it when they start; call it
+//!   yourself first thing in `main` to cover what runs before them.
 //! - On **HTTP**, logs are JSON lines on stdout, for log collectors.
 //! - **To the client**: inside a request, `tracing` events at or above the level the client set
 //!   with `logging/setLevel` are also sent to that client as `notifications/message`, where the
@@ -32,6 +34,10 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
 use crate::error::Error;
+
+mod stdout;
+pub(crate) use stdout::real_stdout;
+pub use stdout::{ProtectedStdout, protect_stdout};
 
 pub use crate::config::{LogFormat, LogSettings, Transport};
 
@@ -69,7 +75,8 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
             Writer::File(Arc::new(std::sync::Mutex::new(file)))
         }
         None => match transport {
-            Transport::Http => Writer::Stdout,
+            // The real stdout, even if `protect_stdout` pointed file descriptor 1 elsewhere.
+            Transport::Http => Writer::Stdout(real_stdout()),
             _ => Writer::Stderr,
         },
     };
@@ -94,7 +101,7 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
 #[derive(Clone)]
 enum Writer {
     Stderr,
-    Stdout,
+    Stdout(ProtectedStdout),
     File(Arc<std::sync::Mutex<std::fs::File>>),
 }
 
@@ -104,7 +111,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Writer {
     fn make_writer(&'a self) -> Self::Writer {
         match self {
             Writer::Stderr => Box::new(std::io::stderr()),
-            Writer::Stdout => Box::new(std::io::stdout()),
+            Writer::Stdout(stdout) => Box::new(stdout.clone()),
             Writer::File(file) => Box::new(FileWriter(file)),
         }
     }

@@ -90,19 +90,55 @@ impl<T> SplitViaPlain for Probe<T> {
     }
 }
 
+/// Marker for error types that convert with `Into` (`ToolError` itself, every
+/// `std::error::Error + Send + Sync + 'static`, and whatever has a `From` impl).
+#[doc(hidden)]
+pub enum ViaInto {}
+/// Marker for boxed errors: `Box<dyn Error + Send + Sync>` and `anyhow::Error`, which are not
+/// themselves `std::error::Error` (so `Into<ToolError>` does not cover them) but dereference to
+/// one.
+#[doc(hidden)]
+pub enum ViaDynError {}
+
+/// What [`ViaDynError`] accepts: a value that dereferences to `dyn Error + Send + Sync` and
+/// converts into the box. `Box<dyn Error + Send + Sync>` is one; so is `anyhow::Error`
+/// (without this crate naming anyhow), and any error wrapper built the same way.
+///
+/// Neither implements `std::error::Error` (a `Box<dyn Error>` cannot, because of the blanket
+/// `impl<E: Error> From<E> for Box<dyn Error>`), which is why `Into<ToolError>` alone left them
+/// out; the marker parameter keeps the two implementations apart.
+#[doc(hidden)]
+pub trait DynError:
+    std::ops::Deref<Target = dyn std::error::Error + Send + Sync + 'static>
+    + Into<Box<dyn std::error::Error + Send + Sync + 'static>>
+{
+}
+impl<E> DynError for E where
+    E: std::ops::Deref<Target = dyn std::error::Error + Send + Sync + 'static>
+        + Into<Box<dyn std::error::Error + Send + Sync + 'static>>
+{
+}
+
 /// An error type a tool may return in `Result<T, E>`.
+///
+/// The marker `M` keeps the implementations apart; you never name it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as a tool error",
     label = "this error type does not convert into `ToolError`",
-    note = "return `ToolError` (a message for the caller: `ToolError::new(…)`), any `std::error::Error + Send + Sync + 'static` (logged, shown as `internal error`), or map the error with `.map_err(ToolError::internal)`"
+    note = "return `ToolError` (a message for the caller: `ToolError::new(…)`), any `std::error::Error + Send + Sync + 'static` or `Box<dyn Error + Send + Sync>` or `anyhow::Error` (logged, shown as `internal error`), or map the error with `.map_err(ToolError::internal)`"
 )]
-pub trait IntoToolError {
+pub trait IntoToolError<M> {
     /// Converts the error.
     fn into_tool_error(self) -> ToolError;
 }
-impl<E: Into<ToolError>> IntoToolError for E {
+impl<E: Into<ToolError>> IntoToolError<ViaInto> for E {
     fn into_tool_error(self) -> ToolError {
         self.into()
+    }
+}
+impl<E: DynError> IntoToolError<ViaDynError> for E {
+    fn into_tool_error(self) -> ToolError {
+        ToolError::from_boxed(self.into())
     }
 }
 
@@ -113,9 +149,9 @@ impl<T, E> ResultRoute<T, E> {
     }
 
     /// Splits the value.
-    pub fn split(self, value: Result<T, E>) -> Result<T, ToolError>
+    pub fn split<M>(self, value: Result<T, E>) -> Result<T, ToolError>
     where
-        E: IntoToolError,
+        E: IntoToolError<M>,
     {
         value.map_err(IntoToolError::into_tool_error)
     }

@@ -45,6 +45,9 @@ use tokio::sync::Notify;
 use crate::error::Error;
 use crate::server::Server;
 
+mod call;
+pub use call::{CallBuilder, PendingCall};
+
 /// An MCP client connected to a server in memory. It records every notification the server
 /// sends (progress, logs, resource updates, list changes): see [`TestClient::notifications`].
 pub struct TestClient {
@@ -481,6 +484,48 @@ impl TestClient {
         Ok(ToolResult(self.service.call_tool(params).await?))
     }
 
+    /// A tool call with options: `_meta` ([`CallBuilder::meta`]), a timeout
+    /// ([`CallBuilder::timeout`]), and cancellation while it runs ([`CallBuilder::start`] then
+    /// [`PendingCall::cancel`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::prelude::*;
+    /// use mcp_runtime::testing::{ClientError, TestClient};
+    /// use serde_json::json;
+    ///
+    /// /// Waits until it is cancelled; says whether it was.
+    /// #[tool]
+    /// async fn wait(ctx: Ctx) -> bool {
+    ///     ctx.cancellation_token().cancelled().await;
+    ///     true
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = Server::builder("s").tools(tools![wait]).build().unwrap();
+    /// let client = TestClient::new(server).await;
+    /// let call = client
+    ///     .call_tool_with("wait", json!({}))
+    ///     .meta(json!({"traceId": "t-1"}))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// call.cancel().await.unwrap();
+    /// assert!(matches!(call.await, Err(ClientError::Cancelled { .. })));
+    ///
+    /// let late = client
+    ///     .call_tool_with("wait", json!({}))
+    ///     .timeout(Duration::from_millis(50))
+    ///     .send()
+    ///     .await;
+    /// assert!(matches!(late, Err(ClientError::Timeout(_))));
+    /// # }
+    /// ```
+    pub fn call_tool_with(&self, name: &str, arguments: Value) -> CallBuilder<'_> {
+        CallBuilder::new(self, name, arguments)
+    }
+
     /// The underlying rmcp client, for requests this type has no helper for.
     pub fn peer(&self) -> &rmcp::Peer<RoleClient> {
         self.service.peer()
@@ -514,9 +559,19 @@ pub enum ClientError {
     /// The connection failed.
     #[error(transparent)]
     Service(ServiceError),
-    /// The arguments were not a JSON object.
+    /// The arguments (or the `_meta`) were not a JSON object.
     #[error("{0}")]
     Arguments(String),
+    /// The request was cancelled ([`PendingCall::cancel`]) before its answer arrived.
+    #[error("the request was cancelled{}", .reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Cancelled {
+        /// The reason sent with `notifications/cancelled`.
+        reason: Option<String>,
+    },
+    /// No answer within the call's timeout ([`CallBuilder::timeout`]); the client cancelled
+    /// the request.
+    #[error("no answer within {}; the request was cancelled", crate::error::format_duration(*.0))]
+    Timeout(Duration),
 }
 
 impl ClientError {
@@ -541,6 +596,8 @@ impl From<ServiceError> for ClientError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::McpError(error) => ClientError::Rpc(error),
+            ServiceError::Cancelled { reason } => ClientError::Cancelled { reason },
+            ServiceError::Timeout { timeout } => ClientError::Timeout(timeout),
             other => ClientError::Service(other),
         }
     }

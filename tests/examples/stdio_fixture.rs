@@ -1,6 +1,6 @@
 //! A fixture server that `tests/it/stdio_transport.rs` runs as a child process (stdio needs a
-//! process of its own): tools that misbehave on stdout and report progress, served with the
-//! standard command line.
+//! process of its own): it prints before serving, has tools that misbehave on stdout and report
+//! progress, and is served with the standard command line.
 
 use mcp_runtime::prelude::*;
 
@@ -22,6 +22,10 @@ async fn progress(ctx: Ctx) -> bool {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // First thing: from here on `println!` goes to stderr, and stdout is the protocol's.
+    mcp_runtime::logging::protect_stdout()?;
+    println!("stdio-fixture: starting up");
+    print!("a partial line before run");
     Server::builder("stdio-fixture")
         .tools(tools![shout, progress])
         .build()?

@@ -200,5 +200,7 @@ fn server() -> Result<Server, mcp_runtime::Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // Before anything can print: `println!` goes to stderr, stdout stays the protocol's.
+    mcp_runtime::logging::protect_stdout()?;
     server()?.run().await
 }

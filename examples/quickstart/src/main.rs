@@ -31,6 +31,8 @@ async fn echo(
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
+    // Before anything can print: `println!` goes to stderr, stdout stays the protocol's.
+    mcp_runtime::logging::protect_stdout()?;
     Server::builder("quickstart")
         .version(env!("CARGO_PKG_VERSION"))
         // Defaults, `mcp.toml`, `.env` and `MCP_*` variables; installs the default middleware.

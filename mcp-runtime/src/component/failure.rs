@@ -26,11 +26,13 @@ impl Failure {
             Failure::InvalidParams(message) => rmcp::ErrorData::invalid_params(message, data),
             Failure::Message(message) => rmcp::ErrorData::internal_error(message, data),
             Failure::Internal(error) => {
-                tracing::error!(target = uri, error = %error, "request failed with an internal error");
+                // The whole chain (`context: cause: root cause`), as tools log it.
+                let chain = crate::error::error_chain(error.as_ref());
+                tracing::error!(target = uri, error = %chain, "request failed with an internal error");
                 let message = if mask_internal {
                     "internal error".to_owned()
                 } else {
-                    error.to_string()
+                    chain
                 };
                 rmcp::ErrorData::internal_error(message, data)
             }

@@ -12,7 +12,7 @@ use crate::component::ComponentMeta;
 use crate::component::failure::Failure;
 use crate::extract::Requirements;
 use crate::extract::{FromRequestCx, RequestCx};
-use crate::output::{PlainRoute, ResultRoute};
+use crate::output::{DynError, PlainRoute, ResultRoute, ViaDynError, ViaInto};
 use crate::tool::ViaInjection;
 use crate::util::BoxFuture;
 
@@ -21,7 +21,8 @@ use crate::util::BoxFuture;
 /// - [`PromptError::invalid_params`]: `-32602`, with the message (a bad or missing argument);
 /// - [`PromptError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`PromptError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server unmasks internal errors.
+///   shown as `internal error` unless the server unmasks internal errors. A function may also
+///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
 pub struct PromptError {
     failure: Failure,
 }
@@ -289,26 +290,34 @@ impl<T: FromRequestCx> PromptParam<ViaInjection> for T {
 }
 
 /// An error type a prompt may return in `Result<T, E>`.
+///
+/// The marker `M` keeps the implementations apart; you never name it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as a prompt error",
     label = "this error type does not convert into `PromptError`",
-    note = "return `PromptError` (`PromptError::invalid_params(…)`, `PromptError::new(…)`), or any `std::error::Error + Send + Sync + 'static`"
+    note = "return `PromptError` (`PromptError::invalid_params(…)`, `PromptError::new(…)`), any `std::error::Error + Send + Sync + 'static`, `Box<dyn Error + Send + Sync>` or `anyhow::Error` (logged, shown as `internal error`)"
 )]
-pub trait IntoPromptError {
+pub trait IntoPromptError<M> {
     /// Converts the error.
     fn into_prompt_error(self) -> PromptError;
 }
-impl<E: Into<PromptError>> IntoPromptError for E {
+impl<E: Into<PromptError>> IntoPromptError<ViaInto> for E {
     fn into_prompt_error(self) -> PromptError {
         self.into()
     }
 }
 
+impl<E: DynError> IntoPromptError<ViaDynError> for E {
+    fn into_prompt_error(self) -> PromptError {
+        PromptError::internal(Into::<Box<dyn std::error::Error + Send + Sync>>::into(self))
+    }
+}
+
 impl<T, E> ResultRoute<T, E> {
     /// Splits a prompt's result.
-    pub fn split_prompt(self, value: Result<T, E>) -> Result<T, PromptError>
+    pub fn split_prompt<M>(self, value: Result<T, E>) -> Result<T, PromptError>
     where
-        E: IntoPromptError,
+        E: IntoPromptError<M>,
     {
         value.map_err(IntoPromptError::into_prompt_error)
     }

@@ -16,7 +16,7 @@ use crate::component::failure::Failure;
 use crate::component::uri::UriPart;
 use crate::extract::RequestCx;
 use crate::extract::Requirements;
-use crate::output::{PlainRoute, Probe, ResultRoute};
+use crate::output::{DynError, PlainRoute, Probe, ResultRoute, ViaDynError, ViaInto};
 use crate::util::BoxFuture;
 
 /// A resource or resource template, as `#[resource]` generates it: a zero-sized type beside the
@@ -211,7 +211,8 @@ fn short_type_name<T>() -> &'static str {
 /// - [`ResourceError::invalid_params`]: `-32602`, with the message;
 /// - [`ResourceError::new`]: `-32603`, with the message;
 /// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
-///   shown as `internal error` unless the server unmasks internal errors.
+///   shown as `internal error` unless the server unmasks internal errors. A function may also
+///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
 pub struct ResourceError {
     failure: Failure,
 }
@@ -264,26 +265,34 @@ where
 }
 
 /// An error type a resource may return in `Result<T, E>`.
+///
+/// The marker `M` keeps the implementations apart; you never name it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as a resource error",
     label = "this error type does not convert into `ResourceError`",
-    note = "return `ResourceError` (`ResourceError::not_found(uri)`, `ResourceError::new(…)`), or any `std::error::Error + Send + Sync + 'static`"
+    note = "return `ResourceError` (`ResourceError::not_found(uri)`, `ResourceError::new(…)`), any `std::error::Error + Send + Sync + 'static`, `Box<dyn Error + Send + Sync>` or `anyhow::Error` (logged, shown as `internal error`)"
 )]
-pub trait IntoResourceError {
+pub trait IntoResourceError<M> {
     /// Converts the error.
     fn into_resource_error(self) -> ResourceError;
 }
-impl<E: Into<ResourceError>> IntoResourceError for E {
+impl<E: Into<ResourceError>> IntoResourceError<ViaInto> for E {
     fn into_resource_error(self) -> ResourceError {
         self.into()
     }
 }
 
+impl<E: DynError> IntoResourceError<ViaDynError> for E {
+    fn into_resource_error(self) -> ResourceError {
+        ResourceError::internal(Into::<Box<dyn std::error::Error + Send + Sync>>::into(self))
+    }
+}
+
 impl<T, E> ResultRoute<T, E> {
     /// Splits a resource's result.
-    pub fn split_resource(self, value: Result<T, E>) -> Result<T, ResourceError>
+    pub fn split_resource<M>(self, value: Result<T, E>) -> Result<T, ResourceError>
     where
-        E: IntoResourceError,
+        E: IntoResourceError<M>,
     {
         value.map_err(IntoResourceError::into_resource_error)
     }

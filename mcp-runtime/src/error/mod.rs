@@ -96,8 +96,10 @@ impl fmt::Debug for Error {
 ///   parse errors) into an *internal* error: the server logs it, and the caller sees
 ///   `internal error` unless the server was built with
 ///   [`ServerBuilder::mask_internal_errors(false)`](crate::ServerBuilder::mask_internal_errors).
+/// - A tool may also return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`:
+///   those errors are internal in the same way (logged with their whole chain).
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
-///   an `anyhow::Error`, …).
+///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
 /// `ToolError` deliberately does not implement `std::error::Error` (as `anyhow::Error` does
 /// not): that is what lets every error type convert into it with `?`.
@@ -185,7 +187,7 @@ pub(crate) fn format_duration(duration: std::time::Duration) -> String {
     }
 }
 
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -222,10 +224,18 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        // rmcp's own error type carries a message meant for the caller: keep it visible rather
-        // than masking it as an internal failure.
-        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
-        match boxed.downcast::<rmcp::ErrorData>() {
+        // rmcp's own error type carries a message meant for the caller: `from_boxed` keeps it
+        // visible rather than masking it as an internal failure.
+        Self::from_boxed(Box::new(error))
+    }
+}
+
+impl ToolError {
+    /// A boxed error (from `?` on any error, a `Box<dyn Error + Send + Sync>` or an
+    /// `anyhow::Error`): internal, except rmcp's own error type, whose message is meant for
+    /// the caller.
+    pub(crate) fn from_boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        match error.downcast::<rmcp::ErrorData>() {
             Ok(data) => Self::new(data.message.clone()),
             Err(other) => Self {
                 kind: Kind::Internal(other),

@@ -134,6 +134,23 @@ impl Ctx {
         self.request.ct.is_cancelled()
     }
 
+    /// The request's `_meta` object, as the client sent it: its own keys (a trace id, a
+    /// tenant, …) beside the reserved ones (`progressToken`, and on 2026-07-28 the
+    /// `io.modelcontextprotocol/…` client context). Empty when the client sent none.
+    ///
+    /// ```
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// /// Which trace the caller is in.
+    /// #[tool]
+    /// async fn trace(ctx: Ctx) -> Option<String> {
+    ///     ctx.meta().get("traceId").and_then(|id| id.as_str()).map(str::to_owned)
+    /// }
+    /// ```
+    pub fn meta(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.request.meta.0.0
+    }
+
     /// The progress token the client sent with this request, if any.
     pub fn progress_token(&self) -> Option<ProgressToken> {
         self.request.meta.get_progress_token()

@@ -733,24 +733,43 @@ impl<T: FromRequestCx> MiddlewareParam for T {
 /// A value a middleware attached to the request (`req.extensions_mut().insert(value)`),
 /// injected into a tool, resource or prompt.
 ///
-/// The call fails with an error naming the type when no middleware attached one.
+/// When no middleware attached a `T`, the call fails with a message that names the full type
+/// (`Extension<my_crate::Tenant>`) and says to insert one from a middleware. That message is
+/// logged as an error and shown to the client even when internal errors are masked: it is a
+/// mistake in how the server was put together, not a runtime failure whose details could leak
+/// anything, and whoever sees it first (often the developer calling the tool) needs to know
+/// what to fix.
+///
+/// `build()` cannot check this the way it checks [`State<T>`](crate::State): middleware
+/// decides per request whether to insert an extension (after authenticating, after looking a
+/// tenant up, …), so which extensions a request carries is known only while it runs.
 #[derive(Debug, Clone)]
 pub struct Extension<T>(pub T);
 
 impl<T: Clone + Send + Sync + 'static> FromRequestCx for Extension<T> {
     fn from_request_cx(cx: &RequestCx) -> Result<Self, ToolError> {
-        cx.request()
-            .extensions
-            .get::<T>()
-            .cloned()
-            .map(Extension)
-            .ok_or_else(|| {
-                ToolError::internal(format!(
-                    "no middleware attached an `Extension<{}>` to this request",
-                    std::any::type_name::<T>()
-                ))
-            })
+        if let Some(value) = cx.request().extensions.get::<T>() {
+            return Ok(Extension(value.clone()));
+        }
+        let message = missing_extension_message(cx.component(), std::any::type_name::<T>());
+        tracing::error!(component = cx.component(), "{message}");
+        Err(ToolError::new(message))
     }
+}
+
+/// What a call that takes an extension nobody inserted fails with.
+fn missing_extension_message(component: &str, type_name: &str) -> String {
+    let taker = if component.is_empty() {
+        "this request's handler".to_owned()
+    } else {
+        format!("`{component}`")
+    };
+    format!(
+        "{taker} takes `Extension<{type_name}>`, but no middleware inserted a `{type_name}` \
+         into this request; add a middleware that calls \
+         `request.extensions_mut().insert(…)` with a `{type_name}` value, and make sure it runs \
+         for this component"
+    )
 }
 
 impl<T> std::ops::Deref for Extension<T> {

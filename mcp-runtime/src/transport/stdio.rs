@@ -13,19 +13,22 @@ impl Server {
     ///
     /// Stdout then carries protocol messages alone, even when code writes to it: on Unix, the
     /// protocol keeps a duplicate of the real stdout and file descriptor 1 is pointed at
-    /// stderr, so a stray `println!` lands in the logs instead of corrupting the stream.
+    /// stderr ([`protect_stdout`](crate::logging::protect_stdout)), so a stray `println!` lands
+    /// in the logs instead of corrupting the stream. What was printed before this call has
+    /// already gone to the client: call `protect_stdout()` first thing in `main` to cover it.
     ///
     /// This is the whole life of a stdio server: startup hooks first, then serving until stdin
     /// closes or the process gets SIGINT/SIGTERM, then a graceful [`shutdown`](Self::shutdown)
     /// (in-flight requests drain, shutdown hooks run).
     pub async fn serve_stdio(self) -> Result<(), Error> {
+        // First, so that startup hooks cannot print into the stream either.
+        let output = protected_stdout()?;
         let stop_signal = crate::lifespan::StopSignal::install();
         self.start().await?;
         // rmcp's reader reads a piped stdin on the reactor rather than a blocking thread, so a
         // signal can stop the server while the client keeps stdin open (a blocked read would
         // keep the runtime alive). Its writer is not used: fd 1 is about to become stderr.
         let (input, _) = rmcp::transport::io::stdio_pipes();
-        let output = protected_stdout()?;
         let io = tokio::io::join(input, output);
         let running = ServiceExt::serve(self.clone(), io)
             .await
@@ -47,23 +50,8 @@ impl Server {
     }
 }
 
-/// The protocol's stdout: a duplicate of file descriptor 1, which is then pointed at stderr.
-#[cfg(unix)]
+/// The protocol's stdout: the real stdout, saved by
+/// [`protect_stdout`](crate::logging::protect_stdout) (file descriptor 1 then points at stderr).
 fn protected_stdout() -> Result<Box<dyn AsyncWrite + Send + Unpin>, Error> {
-    use std::io::Write;
-    use std::os::fd::AsFd;
-
-    // Whatever was printed before serving goes out first, where it was meant to go.
-    std::io::stdout().flush()?;
-    let protocol = rustix::io::dup(std::io::stdout().as_fd()).map_err(std::io::Error::from)?;
-    rustix::stdio::dup2_stdout(std::io::stderr().as_fd()).map_err(std::io::Error::from)?;
-    Ok(Box::new(tokio::fs::File::from_std(std::fs::File::from(
-        protocol,
-    ))))
-}
-
-/// Elsewhere, stdout as it is.
-#[cfg(not(unix))]
-fn protected_stdout() -> Result<Box<dyn AsyncWrite + Send + Unpin>, Error> {
-    Ok(Box::new(tokio::io::stdout()))
+    Ok(crate::logging::protect_stdout()?.async_writer()?)
 }

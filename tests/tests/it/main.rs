@@ -15,6 +15,7 @@ mod support;
 
 mod auth_identity;
 mod builtin_middleware;
+mod call_options;
 mod cli_http;
 mod cli_stdio;
 mod client_requests;
@@ -22,6 +23,7 @@ mod completion;
 mod composition;
 mod config;
 mod config_warnings;
+mod error_returns;
 mod errors;
 mod extractors;
 mod http_auth;

@@ -190,6 +190,31 @@ async fn a_missing_extension_is_an_error_naming_the_type() {
     );
 }
 
+#[tokio::test]
+async fn a_missing_extension_says_what_to_insert_even_when_errors_are_masked() {
+    let (logs, _guard) = crate::builtin_middleware::capture::Capture::install();
+    // Masking is on (the default): this is a wiring mistake, shown as such.
+    let server = Server::builder("t").tools(tools![whoami]).build().unwrap();
+    let client = TestClient::new(server).await;
+    let result = client.call_tool("whoami", json!({})).await.unwrap();
+    assert!(result.is_error());
+    let text = result.text();
+    assert_eq!(
+        text,
+        "`whoami` takes `Extension<it::middleware::Tenant>`, but no middleware inserted a \
+         `it::middleware::Tenant` into this request; add a middleware that calls \
+         `request.extensions_mut().insert(…)` with a `it::middleware::Tenant` value, and make \
+         sure it runs for this component"
+    );
+    // The same message is in the server's log, as an error.
+    let logged = logs
+        .all()
+        .into_iter()
+        .find(|event| event.message() == text)
+        .unwrap_or_else(|| panic!("not logged: {:#?}", logs.all()));
+    assert_eq!(logged.level, tracing::Level::ERROR);
+}
+
 /// Counts calls that reached it.
 #[derive(Default)]
 struct Calls(std::sync::atomic::AtomicUsize);

@@ -3,6 +3,7 @@
 
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -15,6 +16,7 @@ struct Session {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: Receiver<String>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
     lines: Vec<String>,
 }
 
@@ -24,14 +26,16 @@ impl Session {
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the fixture starts");
         let (stdout, _) = process::lines_of(child.stdout.take().unwrap());
+        let stderr = process::read_all(child.stderr.take().unwrap());
         let mut session = Self {
             stdin: child.stdin.take(),
             child,
             stdout,
+            stderr: Some(stderr),
             lines: Vec::new(),
         };
         session.send(json!({
@@ -160,4 +164,61 @@ fn stray_stdout_writes_from_tools_do_not_corrupt_the_stream() {
         rest.push_str(&line);
     }
     assert!(rest.is_empty(), "after the response: {rest}");
+}
+
+#[test]
+fn a_println_before_run_goes_to_stderr_once_stdout_is_protected() {
+    // The fixture calls `protect_stdout()` first, then prints before building its server.
+    let mut session = Session::start();
+    session.send(json!({
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "shout", "arguments": {"text": "hey"}}
+    }));
+    let (response, _) = session.until_response(&json!(1));
+    assert_eq!(
+        response["result"]["content"][0]["text"], "HEY",
+        "{response}"
+    );
+    // End the session: the rest of stdout, then all of stderr.
+    drop(session.stdin.take());
+    let rest: Vec<String> = session.stdout.iter().collect();
+    session.lines.extend(rest);
+    let status = process::wait_with_timeout(&mut session.child, STEP);
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    let stderr = session.stderr.take().unwrap().join().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr);
+
+    // Every line on stdout, from the first, is a JSON-RPC message.
+    assert!(!session.lines.is_empty());
+    for line in &session.lines {
+        let message: Value = serde_json::from_str(line)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {line}\nstderr: {stderr}"));
+        assert_eq!(message["jsonrpc"], "2.0", "{line}");
+    }
+    // What was printed went to stderr, the partial line too.
+    assert!(stderr.contains("stdio-fixture: starting up"), "{stderr}");
+    assert!(stderr.contains("a partial line before run"), "{stderr}");
+    assert!(stderr.contains("stray output from a tool: hey"), "{stderr}");
+}
+
+#[test]
+fn the_call_command_prints_its_result_on_the_real_stdout() {
+    let (status, stdout, stderr) = process::run(
+        Command::new(process::fixture_binary("stdio_fixture"))
+            .args(["call", "shout", r#"{"text": "hi"}"#])
+            .env_remove("RUST_LOG"),
+        STEP,
+    );
+    let stderr = String::from_utf8_lossy(&stderr);
+    assert!(status.is_some_and(|s| s.success()), "{status:?}: {stderr}");
+    // Stdout is the result alone, as JSON: no banner, no stray tool output.
+    let result: Value = serde_json::from_slice(&stdout).unwrap_or_else(|error| {
+        panic!(
+            "stdout is not one JSON document ({error}): {}",
+            String::from_utf8_lossy(&stdout)
+        )
+    });
+    assert_eq!(result["content"][0]["text"], "HI", "{result}");
+    assert!(stderr.contains("stdio-fixture: starting up"), "{stderr}");
+    assert!(stderr.contains("stray output from a tool: hi"), "{stderr}");
 }

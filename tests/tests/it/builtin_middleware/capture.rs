@@ -17,29 +17,29 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// One captured event: its target, level, fields, and the fields of the spans around it.
 #[derive(Debug, Clone)]
-pub(super) struct Captured {
-    pub(super) target: String,
-    pub(super) level: Level,
-    pub(super) fields: BTreeMap<String, String>,
-    pub(super) spans: BTreeMap<String, String>,
+pub(crate) struct Captured {
+    pub(crate) target: String,
+    pub(crate) level: Level,
+    pub(crate) fields: BTreeMap<String, String>,
+    pub(crate) spans: BTreeMap<String, String>,
 }
 
 impl Captured {
-    pub(super) fn field(&self, name: &str) -> Option<&str> {
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).map(String::as_str)
     }
-    pub(super) fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         self.field("message").unwrap_or_default()
     }
 }
 
 /// A layer that keeps every event.
 #[derive(Clone, Default)]
-pub(super) struct Capture(Arc<Mutex<Vec<Captured>>>);
+pub(crate) struct Capture(Arc<Mutex<Vec<Captured>>>);
 
 impl Capture {
     /// Installs the capture as this thread's subscriber until the guard drops.
-    pub(super) fn install() -> (Self, tracing::subscriber::DefaultGuard) {
+    pub(crate) fn install() -> (Self, tracing::subscriber::DefaultGuard) {
         let capture = Self::default();
         let guard = crate::support::set_thread_default(
             tracing_subscriber::registry().with(capture.clone()),
@@ -47,7 +47,7 @@ impl Capture {
         (capture, guard)
     }
 
-    pub(super) fn events(&self, target: &str) -> Vec<Captured> {
+    pub(crate) fn events(&self, target: &str) -> Vec<Captured> {
         self.0
             .lock()
             .unwrap()
@@ -57,7 +57,7 @@ impl Capture {
             .collect()
     }
 
-    pub(super) fn all(&self) -> Vec<Captured> {
+    pub(crate) fn all(&self) -> Vec<Captured> {
         self.0.lock().unwrap().clone()
     }
 }

@@ -6,7 +6,7 @@
 
 mod audit;
 mod cache;
-mod capture;
+pub(crate) mod capture;
 mod circuit_breaker;
 mod error_handling;
 mod logging;
