@@ -199,6 +199,9 @@ impl Ctx {
     /// }
     /// ```
     pub async fn close_sse_stream(&self, retry: std::time::Duration) -> bool {
+        #[cfg(not(feature = "http"))]
+        let _ = retry;
+        #[cfg(feature = "http")]
         match self
             .request
             .extensions
@@ -207,6 +210,8 @@ impl Ctx {
             Some(stream) => stream.close(retry).await,
             None => false,
         }
+        #[cfg(not(feature = "http"))]
+        false
     }
 
     /// The client's name and version, from its `initialize` request (or the request's `_meta`

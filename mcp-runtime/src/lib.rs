@@ -14,11 +14,15 @@ mod output;
 pub mod schema;
 mod server;
 pub(crate) use server::lifespan;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod telemetry;
 pub mod testing;
 mod transport;
 
 // Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use transport::http;
 
 pub use completion::Completion;

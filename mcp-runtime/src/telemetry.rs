@@ -124,6 +124,7 @@ impl SeriesSlots {
 }
 
 /// Records a refused bearer token (or missing scopes).
+#[cfg(feature = "http")]
 pub(crate) fn auth_failure(reason: &'static str) {
     if is_enabled() {
         metrics::counter!("mcp_auth_failures_total", "reason" => reason).increment(1);
@@ -138,7 +139,7 @@ pub(crate) fn error_kind(code: i32) -> &'static str {
         crate::server::FORBIDDEN => "forbidden",
         // `RateLimit` and `CircuitBreaker` both refuse with -32000: the server is unavailable
         // to this caller for now.
-        crate::middleware::RateLimit::ERROR_CODE => "unavailable",
+        crate::middleware::CircuitBreaker::ERROR_CODE => "unavailable",
         -32603 => "internal",
         _ => "other",
     }

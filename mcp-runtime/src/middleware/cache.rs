@@ -12,7 +12,7 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{CallToolResult, ReadResourceResult, ResultType};
 use serde_json::Value;
 
-use super::rate_limit::ClientKey;
+use super::ClientKey;
 use super::{Middleware, Next, Request, Response};
 use crate::tool::BoxFuture;
 

@@ -31,10 +31,13 @@ use std::sync::Arc;
 
 // Built-in middleware, one module each.
 mod audit;
+#[cfg(feature = "cache")]
 mod cache;
 mod circuit;
+mod client_key;
 mod errors;
 mod logging;
+#[cfg(feature = "rate-limit")]
 mod rate_limit;
 mod retry;
 mod size;
@@ -42,11 +45,16 @@ mod timeout;
 mod timing;
 // Re-exports of the built-ins (one line per module, added with the module):
 pub use audit::{Audit, AuditRecord};
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
 pub use cache::{Cache, CacheStats};
 pub use circuit::CircuitBreaker;
+pub use client_key::ClientKey;
 pub use errors::{CorrelationId, ErrorHandling};
 pub use logging::{Logging, Outcome};
-pub use rate_limit::{ClientKey, RateLimit};
+#[cfg(feature = "rate-limit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+pub use rate_limit::RateLimit;
 pub use retry::Retry;
 pub use size::SizeLimit;
 pub use timeout::Timeout;
@@ -298,6 +306,7 @@ macro_rules! request_types {
 
         impl Request {
             /// Every method a request can have, in declaration order.
+            #[cfg(feature = "metrics")]
             pub(crate) const METHODS: &'static [&'static str] = &[$($method),*];
 
             /// The JSON-RPC method (`tools/call`, …).

@@ -562,6 +562,7 @@ impl Catalog {
     }
 
     /// Every scope components declare, sorted, once each.
+    #[cfg(feature = "http")]
     pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
         let tools = self.tools.items.iter().map(|t| &t.common);
         let resources = self.resources.items.iter().map(|r| &r.common);
@@ -663,6 +664,7 @@ pub(crate) fn check_scopes<'s>(scopes: &[&'s str], ext: &Extensions) -> Result<(
                 Err(missing)
             }
         }
+        #[cfg(feature = "http")]
         None if ext.get::<http::request::Parts>().is_some() => Err(scopes.to_vec()),
         None => Ok(()),
     }

@@ -62,6 +62,7 @@ impl Server {
     /// component's own middleware (if any), and the component.
     pub(super) async fn handle(&self, mut request: Request) -> Result<Response, McpError> {
         let routed = Routed::new(self, request.named());
+        #[cfg(feature = "metrics")]
         if crate::telemetry::is_enabled() {
             let series = self.series(&request, routed.target);
             request.extensions_mut().insert(routed);
@@ -84,6 +85,7 @@ impl Server {
     /// The metric series of a request, registered once per component (or list method): the
     /// `component` label is a registered name, or `unknown` (never a name the client chose,
     /// which would make the series unbounded).
+    #[cfg(feature = "metrics")]
     fn series(&self, request: &Request, target: Option<Target>) -> &crate::telemetry::Series {
         use crate::telemetry::Series;
         let inner = &self.inner;
@@ -241,6 +243,7 @@ impl Server {
     /// The scopes the component a JSON-RPC request names needs (none: no such component, or
     /// not a component request). For the HTTP layer, which answers 403 before the request
     /// reaches the pipeline.
+    #[cfg(feature = "http")]
     pub(crate) fn scopes_for(&self, method: &str, params: &Value) -> &'static [&'static str] {
         let inner = &self.inner;
         let (catalog, live) = (&inner.catalog, &inner.live);
@@ -261,6 +264,7 @@ impl Server {
     }
 
     /// Every scope components declare, for the protected resource metadata.
+    #[cfg(feature = "http")]
     pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
         self.inner.catalog.declared_scopes()
     }
