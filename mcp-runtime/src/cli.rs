@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
+use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::config::{Settings, Transport};
@@ -79,7 +80,7 @@ impl Server {
     /// Logs go to stderr, so stdout carries the protocol alone; `RUST_LOG` filters them (by
     /// default `info` when serving, warnings only for `inspect` and `call`).
     pub async fn run(self) -> Result<(), Error> {
-        self.run_with_args(std::env::args_os()).await
+        self.run_args(std::env::args_os().collect()).await
     }
 
     /// [`run`](Self::run) with explicit arguments (the first is the program name).
@@ -88,6 +89,17 @@ impl Server {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
+        self.run_args(args.into_iter().map(Into::into).collect())
+            .await
+    }
+
+    /// The command line's one body: not generic and boxed, so its large state machine is
+    /// compiled once in this crate rather than once per caller and codegen unit.
+    fn run_args(self, args: Vec<OsString>) -> BoxFuture<'static, Result<(), Error>> {
+        Box::pin(self.run_parsed(args))
+    }
+
+    async fn run_parsed(self, args: Vec<OsString>) -> Result<(), Error> {
         let cli = match Cli::try_parse_from(args) {
             Ok(cli) => cli,
             Err(error) => {
