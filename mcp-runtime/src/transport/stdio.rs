@@ -26,7 +26,7 @@ impl Server {
         // keep the runtime alive). Its writer is not used: fd 1 is about to become stderr.
         let (input, _) = rmcp::transport::io::stdio_pipes();
         let output = protected_stdout()?;
-        let io = tokio::io::join(input, output);
+        let io: super::stream::BoxedStream = Box::new(tokio::io::join(input, output));
         let running = ServiceExt::serve(self.clone(), io)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;
