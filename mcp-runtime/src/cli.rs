@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
+use futures::future::BoxFuture;
 use serde_json::Value;
 
 use crate::config::{Settings, Transport};
@@ -83,7 +84,7 @@ impl Server {
     /// stdout. Call `protect_stdout()` yourself first thing in `main` to cover what runs
     /// before `run()`.
     pub async fn run(self) -> Result<(), Error> {
-        self.run_with_args(std::env::args_os()).await
+        self.run_args(std::env::args_os().collect()).await
     }
 
     /// [`run`](Self::run) with explicit arguments (the first is the program name).
@@ -92,6 +93,17 @@ impl Server {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
+        self.run_args(args.into_iter().map(Into::into).collect())
+            .await
+    }
+
+    /// The command line's one body: not generic and boxed, so its large state machine is
+    /// compiled once in this crate rather than once per caller and codegen unit.
+    fn run_args(self, args: Vec<OsString>) -> BoxFuture<'static, Result<(), Error>> {
+        Box::pin(self.run_parsed(args))
+    }
+
+    async fn run_parsed(self, args: Vec<OsString>) -> Result<(), Error> {
         let cli = match Cli::try_parse_from(args) {
             Ok(cli) => cli,
             Err(error) => {
@@ -118,10 +130,14 @@ impl Server {
             path: None,
             stateless: false,
         });
-        // The builder's settings, or this process's (defaults, `mcp.toml`, `.env`, `MCP_*`).
+        // The builder's settings, or this process's (defaults, `mcp.toml`, `.env`, `MCP_*`;
+        // without the `config` feature, the defaults alone).
         let settings = match self.settings() {
             Some(settings) => settings.clone(),
+            #[cfg(feature = "config")]
             None => Settings::load()?,
+            #[cfg(not(feature = "config"))]
+            None => Settings::default(),
         };
         let transport = match &command {
             Command::Serve { transport, .. } => transport.unwrap_or(settings.transport),
@@ -142,6 +158,9 @@ impl Server {
         }
         crate::logging::init(transport, &log)?;
         // `MCP_POTR=9000` and other variables that name no setting: said once logs can carry it.
+        #[cfg(not(feature = "validation"))]
+        self.warn_unchecked();
+        #[cfg(feature = "config")]
         for warning in settings.warnings() {
             tracing::warn!("{warning}");
         }
@@ -157,6 +176,17 @@ impl Server {
                     tracing::info!(server = self.name(), "serving MCP over stdio");
                     self.serve_stdio().await
                 }
+                #[cfg(not(feature = "http"))]
+                Transport::Http => {
+                    let _ = (host, port, path, stateless);
+                    Err(Error::Usage(
+                        "serving over HTTP needs mcp-runtime's `http` cargo feature, which this \
+                         server was built without (add `features = [\"http\"]` to its mcp-runtime \
+                         dependency)"
+                            .to_owned(),
+                    ))
+                }
+                #[cfg(feature = "http")]
                 Transport::Http => {
                     let mut options = crate::http::HttpOptions::from_settings(&settings);
                     if let Some(host) = host {
@@ -174,9 +204,11 @@ impl Server {
                         options.path = path;
                     }
                     options.stateless |= stateless;
-                    self.with_settings_auth(&settings)?
-                        .serve_http(options)
-                        .await
+                    #[cfg(feature = "auth")]
+                    let server = self.with_settings_auth(&settings)?;
+                    #[cfg(not(feature = "auth"))]
+                    let server = self;
+                    server.serve_http(options).await
                 }
             },
             Command::Inspect => print_json(&self.inspect()),
@@ -189,6 +221,7 @@ impl Server {
     /// This server with the verifier `settings` describe, when it has none of its own: how
     /// `run()` turns auth on from `MCP_AUTH__*` alone for a server built without
     /// `.settings(…)`.
+    #[cfg(feature = "auth")]
     fn with_settings_auth(self, settings: &Settings) -> Result<Self, Error> {
         if let (Some(auth), None) = (&settings.auth, self.verifier()) {
             let verifier = crate::auth::verifier_from_settings(auth)
@@ -268,7 +301,7 @@ fn print_json(value: &Value) -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "auth", feature = "config"))]
 mod tests {
     use std::sync::Arc;
 

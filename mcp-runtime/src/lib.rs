@@ -17,6 +17,8 @@ mod output;
 pub mod schema;
 mod server;
 pub(crate) use server::lifespan;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod telemetry;
 pub mod testing;
 mod transport;
@@ -30,6 +32,8 @@ mod layers;
 extern crate self as mcp_runtime;
 
 // Streamable HTTP lives in `transport/http`; its public path stays `mcp_runtime::http`.
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use transport::http;
 
 pub use completion::Completion;

@@ -44,8 +44,12 @@ pub use crate::config::{LogFormat, LogSettings, Transport};
 /// Installs the process's logging for `transport`, plus the layer that forwards request logs
 /// to clients. Does nothing if the application already installed a subscriber.
 ///
-/// `settings.level` is a level or a `tracing` filter; a bare level keeps rmcp's own chatter at
-/// `warn`. `RUST_LOG`, when set, wins.
+/// `settings.level` is a level or a filter of `target=level` directives
+/// (`info,my_crate=debug`, see [`parse_filter`]); a bare level keeps rmcp's own chatter at
+/// `warn`. `RUST_LOG`, when set and valid, wins.
+///
+/// JSON lines (`format = "json"`, the default on HTTP) need the `json-logs` feature: without
+/// it HTTP logs are text, and asking for JSON is an error naming the feature.
 pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
     let level = settings.level.trim();
     let filter_text = if level.contains([',', '=']) {
@@ -53,13 +57,23 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
     } else {
         format!("{level},rmcp=warn")
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&filter_text))
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| parse_filter(&text).ok())
+        .map_or_else(|| parse_filter(&filter_text), Ok)
         .map_err(|error| Error::Usage(format!("invalid log filter `{filter_text}`: {error}")))?;
     let format = settings.format.unwrap_or(match transport {
-        Transport::Http => LogFormat::Json,
+        Transport::Http if cfg!(feature = "json-logs") => LogFormat::Json,
         _ => LogFormat::Text,
     });
+    #[cfg(not(feature = "json-logs"))]
+    if format == LogFormat::Json {
+        return Err(Error::Usage(
+            "JSON logs (`log.format = \"json\"`) need mcp-runtime's `json-logs` cargo feature, \
+             which this server was built without"
+                .to_owned(),
+        ));
+    }
     let writer = match &settings.file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -86,6 +100,7 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
         .with_writer(writer)
         .with_ansi(ansi);
     let fmt = match format {
+        #[cfg(feature = "json-logs")]
         LogFormat::Json => fmt.json().boxed(),
         _ => fmt.boxed(),
     };
@@ -95,6 +110,31 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
         .with(client_layer())
         .try_init();
     Ok(())
+}
+
+/// A log filter: comma-separated directives, each a level (`info`, the default for every
+/// target), a target (`my_crate`, everything it logs) or `target=level`
+/// (`my_crate::db=trace`); the most specific target wins. Levels are `trace`, `debug`, `info`,
+/// `warn`, `error` and `off`, in any case. Empty directives are skipped.
+///
+/// These are the `RUST_LOG` directives the docs describe; span and field filters
+/// (`[span{field}]`) and regular expressions are not supported (a `RUST_LOG` using them is
+/// ignored in favour of the settings).
+pub fn parse_filter(text: &str) -> Result<tracing_subscriber::filter::Targets, String> {
+    let directives: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|directive| !directive.is_empty())
+        .collect();
+    if let Some(directive) = directives.iter().find(|d| d.contains(['[', ']', '{', '}'])) {
+        return Err(format!(
+            "`{directive}`: span and field filters are not supported"
+        ));
+    }
+    directives
+        .join(",")
+        .parse()
+        .map_err(|error: tracing_subscriber::filter::ParseError| error.to_string())
 }
 
 /// Where formatted logs are written.

@@ -124,6 +124,7 @@ impl SeriesSlots {
 }
 
 /// Records a refused bearer token (or missing scopes).
+#[cfg(feature = "http")]
 pub(crate) fn auth_failure(reason: &'static str) {
     if is_enabled() {
         metrics::counter!("mcp_auth_failures_total", "reason" => reason).increment(1);

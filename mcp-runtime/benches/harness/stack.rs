@@ -37,7 +37,7 @@ impl io::Write for CountingSink {
 
 /// The subscriber of a server started with default settings, writing to [`CountingSink`].
 pub fn install_subscriber() {
-    let filter = tracing_subscriber::EnvFilter::try_new(LOG_FILTER).expect("a valid log filter");
+    let filter = mcp_runtime::logging::parse_filter(LOG_FILTER).expect("a valid log filter");
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(|| CountingSink)
         .with_ansi(false);

@@ -113,11 +113,14 @@ impl Identity {
     /// parts), or directly (the in-memory [`TestClient`](crate::testing::TestClient) and
     /// middleware do that).
     pub fn of(extensions: &rmcp::model::Extensions) -> Option<&Identity> {
-        extensions.get::<Identity>().or_else(|| {
+        let direct = extensions.get::<Identity>();
+        #[cfg(feature = "http")]
+        let direct = direct.or_else(|| {
             extensions
                 .get::<http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<Identity>())
-        })
+        });
+        direct
     }
 }
 

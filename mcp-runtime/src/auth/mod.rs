@@ -29,23 +29,34 @@
 
 mod error;
 mod identity;
+#[cfg(feature = "auth")]
 mod jwks;
+#[cfg(feature = "auth")]
 mod jwt;
+#[cfg(feature = "auth")]
 mod keys;
+#[cfg(feature = "auth")]
 mod static_tokens;
 mod verifier;
 
+#[cfg(feature = "auth")]
 use std::sync::Arc;
 
 pub use error::AuthError;
 pub use identity::{Auth, Identity};
+#[cfg(feature = "auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
 pub use jwt::JwtVerifier;
+#[cfg(feature = "auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
 pub use static_tokens::StaticTokens;
 pub use verifier::TokenVerifier;
 
 /// The verifier the `[auth]` settings describe: a [`JwtVerifier`] when `jwks_uri` is set, else
 /// [`StaticTokens`] (each token standing for subject `dev` with `static_scopes`) when
 /// `static_tokens` is, else none.
+#[cfg(feature = "auth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
 pub fn verifier_from_settings(
     settings: &crate::config::AuthSettings,
 ) -> Result<Option<Arc<dyn TokenVerifier>>, AuthError> {

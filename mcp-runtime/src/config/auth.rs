@@ -98,7 +98,7 @@ pub(super) fn hint(key: &[&str]) -> Option<&'static str> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod tests {
     use crate::config::test_util::config;
 

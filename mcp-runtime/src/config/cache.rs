@@ -15,7 +15,7 @@ pub struct CacheSettings {
     /// Whether results are cached (`MCP_CACHE__ENABLED`, default `false`).
     pub enabled: bool,
     /// How long an entry lives (`MCP_CACHE__TTL`, default `60s`).
-    #[serde(with = "humantime_serde")]
+    #[cfg_attr(feature = "config", serde(with = "humantime_serde"))]
     pub ttl: Duration,
     /// The most entries kept (`MCP_CACHE__MAX_ENTRIES`, default 1000).
     pub max_entries: usize,

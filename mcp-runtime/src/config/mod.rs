@@ -1,6 +1,10 @@
 //! Typed configuration: [`Settings`] layered from defaults, a TOML file, `.env` and `MCP_*`
 //! environment variables, validated at startup.
 //!
+//! Reading those sources needs the `config` cargo feature (on by default). Without it
+//! [`Settings`] is a plain type with the defaults below, which `.settings(…)` and `run()` still
+//! take, but no file or `MCP_*` variable is read.
+//!
 //! # Sources, lowest precedence first
 //!
 //! 1. **Defaults**: [`Settings::default`] (and `#[serde(default)]` in a user's own section).
@@ -126,17 +130,24 @@
 mod auth;
 mod cache;
 mod error;
+mod features;
 mod http;
+#[cfg(feature = "config")]
 mod keys;
+#[cfg(feature = "config")]
+mod located;
 mod log;
 mod parse;
 mod rate_limit;
 mod secret;
+#[cfg(feature = "config")]
 mod sources;
 mod timeout;
 mod transport;
+#[cfg(feature = "config")]
 mod warnings;
 
+#[cfg(feature = "config")]
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -148,12 +159,16 @@ pub use self::log::{LogFormat, LogSettings};
 pub use self::parse::list;
 pub use self::rate_limit::{RateLimitSettings, RateSpec};
 pub use self::secret::{REDACTED, Secret};
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub use self::sources::{Config, ConfigBuilder};
 pub use self::timeout::TimeoutSettings;
 pub use self::transport::Transport;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub use self::warnings::ConfigWarning;
 
-use self::sources::env_var_name;
+#[cfg(feature = "config")]
 use self::warnings::UnknownVars;
 
 /// The prefix of the environment variables read as settings.
@@ -210,6 +225,7 @@ pub struct Settings {
     /// Authentication (`MCP_AUTH__*`); `None` unless one of its keys is set.
     pub auth: Option<AuthSettings>,
     /// The `MCP_*` variables of the sources that name no setting: see [`Self::warnings`].
+    #[cfg(feature = "config")]
     #[serde(skip)]
     unknown_vars: UnknownVars,
 }
@@ -229,6 +245,7 @@ impl Default for Settings {
             timeout: TimeoutSettings::default(),
             cache: CacheSettings::default(),
             auth: None,
+            #[cfg(feature = "config")]
             unknown_vars: UnknownVars::default(),
         }
     }
@@ -240,6 +257,8 @@ impl Settings {
     ///
     /// Call it once at startup and stop on the error: it names the variable (or file and key)
     /// at fault. Then log its [`warnings`](Self::warnings) (`run()` does).
+    #[cfg(feature = "config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
     pub fn load() -> Result<Self, ConfigError> {
         Config::load()?.settings()
     }
@@ -247,6 +266,8 @@ impl Settings {
     /// [`load`](Self::load), and a server's own settings from section `section` of the same
     /// sources (`[section]` in the file, `MCP_<SECTION>__*` variables). See
     /// [`Config::section`].
+    #[cfg(feature = "config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
     pub fn load_with<T: DeserializeOwned>(section: &str) -> Result<(Self, T), ConfigError> {
         let config = Config::load()?;
         Ok((config.settings()?, config.section(section)?))
@@ -283,6 +304,8 @@ impl Settings {
     ///
     /// [`IGNORED_VARS`] and `MCP_CONFIG` are never warnings. Name a server's own variables
     /// outside the `MCP_` prefix, or read them through [`Config`], to keep them out.
+    #[cfg(feature = "config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
     pub fn warnings(&self) -> Vec<ConfigWarning> {
         self.unknown_vars.warnings()
     }
@@ -312,6 +335,7 @@ impl Settings {
             .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
             .or_else(|| self.cache.problem().map(|p| p.within("cache")))
             .or_else(|| self.auth.as_ref()?.problem().map(|p| p.within("auth")))
+            .or_else(|| self.missing_feature())
     }
 
     /// The first top-level value (outside the sections) that does not pass validation.
@@ -327,6 +351,12 @@ impl Settings {
         }
         None
     }
+}
+
+/// The variable for a settings path: `["log", "level"]` → `MCP_LOG__LEVEL`.
+fn env_var_name(path: &[impl AsRef<str>]) -> String {
+    let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
+    format!("{ENV_PREFIX}{}", path.join("__").to_ascii_uppercase())
 }
 
 /// What the runtime's setting at `path` expects, in words: the top-level settings' here, each
@@ -389,7 +419,7 @@ impl Problem {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod test_util {
     use super::{Config, ConfigError};
 
@@ -409,7 +439,7 @@ mod test_util {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod tests {
     use std::time::Duration;
 

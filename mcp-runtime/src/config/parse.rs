@@ -58,7 +58,7 @@ where
         .map_err(|_| de::Error::invalid_value(de::Unexpected::Str(&text), &expected))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod tests {
     use crate::config::test_util::{config, settings_error};
 

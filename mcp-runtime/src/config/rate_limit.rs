@@ -80,7 +80,7 @@ impl From<RawRateSpec> for RateSpec {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod tests {
     use crate::config::test_util::settings_error;
 

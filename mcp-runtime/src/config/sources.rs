@@ -15,6 +15,7 @@ use super::keys::reserved_keys;
 use super::warnings::{Scan, UnknownVars};
 use super::{
     CONFIG_VAR, ConfigError, ConfigWarning, DEFAULT_FILE, ENV_PREFIX, IGNORED_VARS, Settings,
+    env_var_name,
 };
 
 // The names of the figment providers, so an error can say where a value came from.
@@ -360,12 +361,6 @@ pub(super) fn var_path(name: &str) -> Option<Vec<String>> {
             .map(str::to_owned)
             .collect(),
     )
-}
-
-/// The variable for a settings path: `["log", "level"]` → `MCP_LOG__LEVEL`.
-pub(super) fn env_var_name(path: &[impl AsRef<str>]) -> String {
-    let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
-    format!("{ENV_PREFIX}{}", path.join("__").to_ascii_uppercase())
 }
 
 /// The `MCP_*` variables of `vars`, nested by `__`.

@@ -14,7 +14,7 @@ use super::{DURATION, Problem};
 pub struct TimeoutSettings {
     /// The limit for a tool call when the tool declares none (`MCP_TIMEOUT__DEFAULT=30s`);
     /// no limit by default.
-    #[serde(with = "humantime_serde")]
+    #[cfg_attr(feature = "config", serde(with = "humantime_serde"))]
     pub default: Option<Duration>,
 }
 
@@ -36,7 +36,7 @@ pub(super) fn hint(key: &[&str]) -> Option<&'static str> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config"))]
 mod tests {
     use std::time::Duration;
 

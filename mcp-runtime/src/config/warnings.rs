@@ -12,8 +12,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::Origin;
+use super::env_var_name;
 use super::keys::{Keys, keys};
-use super::sources::{env_var_name, settings_key, var_path};
+use super::sources::{settings_key, var_path};
 
 /// An `MCP_*` variable that names no setting: see
 /// [`Settings::warnings`](super::Settings::warnings).

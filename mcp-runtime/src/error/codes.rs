@@ -3,6 +3,7 @@
 //! MCP ones.
 
 /// A resource that does not exist (MCP's `resources/read` code).
+#[cfg(any(feature = "metrics", test))]
 pub(crate) const RESOURCE_NOT_FOUND: i32 = -32002;
 
 /// A caller that lacks the scopes a component needs.
@@ -11,7 +12,8 @@ pub(crate) const FORBIDDEN: i32 = -32003;
 /// The server refuses this caller for now: a rate limit or an open circuit breaker.
 pub(crate) const UNAVAILABLE: i32 = -32000;
 
-/// The `kind` label a JSON-RPC error code gets in logs and metrics.
+/// The `kind` label a JSON-RPC error code gets in metrics.
+#[cfg(any(feature = "metrics", test))]
 pub(crate) fn kind(code: i32) -> &'static str {
     match code {
         -32602 => "invalid_params",

@@ -376,10 +376,15 @@ impl Ctx {
             message,
             requested_schema,
         };
-        let result = peer
-            .create_elicitation(params)
-            .await
-            .map_err(|error| ToolError::new(format!("elicitation failed: {error}")))?;
+        // The request itself rather than rmcp's `create_elicitation`, which needs its
+        // `elicitation` feature (and with it `url`, idna and ICU) for nothing used here.
+        let request =
+            rmcp::model::ServerRequest::ElicitRequest(rmcp::model::ElicitRequest::new(params));
+        let result = match peer.send_request(request).await {
+            Ok(rmcp::model::ClientResult::ElicitResult(result)) => result,
+            Ok(_) => return Err(ToolError::new("elicitation failed: unexpected response")),
+            Err(error) => return Err(ToolError::new(format!("elicitation failed: {error}"))),
+        };
         Ok(Elicitation {
             action: result.action,
             content: result.content,

@@ -32,11 +32,17 @@ use std::sync::Arc;
 // Built-in middleware, one module each.
 mod builtin;
 pub(crate) use builtin::{prompt_timed_out, resource_timed_out};
-// Re-exports of the built-ins (one line per module, added with the module):
+// Re-exports of the built-ins (each defined in `builtin/`):
+#[cfg(feature = "rate-limit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+pub use builtin::RateLimit;
 pub use builtin::{
-    Audit, AuditRecord, Cache, CacheStats, CircuitBreaker, ClientKey, CorrelationId, ErrorHandling,
-    Logging, Outcome, RateLimit, Retry, SizeLimit, Timeout, Timing,
+    Audit, AuditRecord, CircuitBreaker, ClientKey, CorrelationId, ErrorHandling, Logging, Outcome,
+    Retry, SizeLimit, Timeout, Timing,
 };
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub use builtin::{Cache, CacheStats};
 
 use std::any::Any;
 
@@ -66,6 +72,7 @@ impl<'a> Named<'a> {
     /// What a JSON-RPC request names, from its method and raw `params`, before the request is
     /// typed (HTTP admission checks scopes on the body). The same fields as
     /// [`Request::named`], plus `resources/subscribe`, whose scopes are the resource's.
+    #[cfg(feature = "http")]
     pub(crate) fn of_message(method: &str, params: &'a serde_json::Value) -> Option<Self> {
         use rmcp::model::{
             CallToolRequestMethod, ConstString, GetPromptRequestMethod, ReadResourceRequestMethod,
@@ -335,6 +342,7 @@ macro_rules! request_types {
 
         impl Request {
             /// Every method a request can have, in declaration order.
+            #[cfg(feature = "metrics")]
             pub(crate) const METHODS: &'static [&'static str] = &[$($method),*];
 
             /// The JSON-RPC method (`tools/call`, …).

@@ -326,10 +326,12 @@ fn is_null_schema(schema: &Value) -> bool {
 }
 
 /// Compiled argument validation for one tool.
+#[cfg(feature = "validation")]
 pub(crate) struct ArgumentValidator {
     validator: jsonschema::Validator,
 }
 
+#[cfg(feature = "validation")]
 impl ArgumentValidator {
     pub(crate) fn new(schema: &Value) -> Result<Self, String> {
         jsonschema::validator_for(schema)
@@ -359,6 +361,121 @@ impl ArgumentValidator {
     }
 }
 
+/// Without the `validation` feature, arguments are checked by deserialization alone (types,
+/// required fields, enum variants); this remembers which schema keywords then go unchecked.
+#[cfg(not(feature = "validation"))]
+pub(crate) struct ArgumentValidator {
+    unchecked: Vec<&'static str>,
+}
+
+#[cfg(not(feature = "validation"))]
+impl ArgumentValidator {
+    pub(crate) fn new(schema: &Value) -> Result<Self, String> {
+        let mut unchecked = Vec::new();
+        unchecked_keywords(schema, &mut unchecked);
+        Ok(Self { unchecked })
+    }
+
+    /// Accepts every argument: deserialization checks what it can.
+    pub(crate) fn check(&self, _arguments: &Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The keywords of the schema that nothing checks without the `validation` feature.
+    pub(crate) fn unchecked(&self) -> &[&'static str] {
+        &self.unchecked
+    }
+}
+
+/// Keywords that deserialization does not enforce: values within the type but outside the
+/// schema get through without the `validation` feature. The bounds `schemars` writes for an
+/// integer type itself (`minimum: 0` on a `u32`) are enforced by the type and not listed.
+#[cfg(not(feature = "validation"))]
+const UNCHECKED: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "contains",
+];
+
+/// Collects the [`UNCHECKED`] keywords used anywhere in `schema`, once each.
+#[cfg(not(feature = "validation"))]
+fn unchecked_keywords(schema: &Value, found: &mut Vec<&'static str>) {
+    match schema {
+        Value::Object(map) => {
+            let format = map.get("format").and_then(Value::as_str);
+            for &keyword in UNCHECKED {
+                let Some(value) = map.get(keyword) else {
+                    continue;
+                };
+                let type_bound = matches!(keyword, "minimum" | "maximum")
+                    && format
+                        .is_some_and(|format| integer_bound(format, keyword) == value.as_f64());
+                if !type_bound && !found.contains(&keyword) {
+                    found.push(keyword);
+                }
+            }
+            for (key, value) in map {
+                // These keywords hold data, not schemas.
+                if !matches!(key.as_str(), "default" | "examples" | "const" | "enum") {
+                    unchecked_keywords(value, found);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| unchecked_keywords(item, found)),
+        _ => {}
+    }
+}
+
+/// The bound `schemars` writes for an integer `format` (`uint8` → `0` and `255`).
+#[cfg(not(feature = "validation"))]
+fn integer_bound(format: &str, keyword: &str) -> Option<f64> {
+    let (min, max) = match format {
+        "uint8" => (0.0, f64::from(u8::MAX)),
+        "uint16" => (0.0, f64::from(u16::MAX)),
+        "uint32" => (0.0, f64::from(u32::MAX)),
+        "uint64" | "uint" | "uint128" => (0.0, u64::MAX as f64),
+        "int8" => (f64::from(i8::MIN), f64::from(i8::MAX)),
+        "int16" => (f64::from(i16::MIN), f64::from(i16::MAX)),
+        "int32" => (f64::from(i32::MIN), f64::from(i32::MAX)),
+        "int64" | "int" | "int128" => (i64::MIN as f64, i64::MAX as f64),
+        _ => return None,
+    };
+    Some(if keyword == "minimum" { min } else { max })
+}
+
+/// The warning [`ServerBuilder::build`](crate::ServerBuilder::build) logs when tools declare
+/// constraints that nothing checks without the `validation` feature: `(tool, keywords)`.
+#[cfg(not(feature = "validation"))]
+pub(crate) fn unchecked_warning(tools: &[(String, Vec<&'static str>)]) -> Option<String> {
+    if tools.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = tools
+        .iter()
+        .map(|(tool, keywords)| format!("`{tool}` ({})", keywords.join(", ")))
+        .collect();
+    Some(format!(
+        "mcp-runtime was built without its `validation` cargo feature: arguments are checked by \
+         type only, and these tools' schema constraints go unchecked: {}; turn the feature on, or \
+         check them in the tool",
+        named.join(", ")
+    ))
+}
+
+#[cfg(feature = "validation")]
 fn pointer_to_field(pointer: &str) -> String {
     let mut field = String::new();
     for segment in pointer.split('/').skip(1) {
@@ -451,6 +568,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "validation")]
     #[test]
     fn validation_names_the_field_and_the_rule() {
         let validator = ArgumentValidator::new(&json!({
@@ -468,6 +586,42 @@ mod tests {
             message.contains("\"items\" is a required property"),
             "{message}"
         );
+    }
+
+    #[cfg(not(feature = "validation"))]
+    #[test]
+    fn without_validation_the_unchecked_keywords_are_named() {
+        #[derive(serde::Deserialize, schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Plain {
+            count: u32,
+            small: i8,
+            ratio: f64,
+        }
+        let mut spec = InputSpec::default();
+        spec.argument::<Plain>("plain", None);
+        let plain = SchemaCx::new(SchemaProfile::Compatible).input(&spec);
+        let validator = ArgumentValidator::new(&plain.validation).unwrap();
+        assert!(
+            validator.unchecked().is_empty(),
+            "{:?}",
+            validator.unchecked()
+        );
+
+        let validator = ArgumentValidator::new(&json!({
+            "type": "object",
+            "properties": {
+                "n": {"type": "integer", "format": "uint32", "minimum": 1},
+                "name": {"type": "string", "pattern": "^[a-z]+$", "default": {"maxLength": 1}}
+            }
+        }))
+        .unwrap();
+        assert_eq!(validator.unchecked(), ["minimum", "pattern"]);
+        assert!(validator.check(&json!({"n": 0})).is_ok());
+        let warning = unchecked_warning(&[("count".to_owned(), vec!["minimum"])]).unwrap();
+        assert!(warning.contains("`validation` cargo feature"), "{warning}");
+        assert!(warning.contains("`count` (minimum)"), "{warning}");
+        assert_eq!(unchecked_warning(&[]), None);
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl ServerBuilder {
     /// Also sets internal-error masking, the default tool timeout, the server's name (when
     /// `name` is set), and what [`run`](Server::run) serves on and how it logs.
     pub fn settings(mut self, settings: crate::config::Settings) -> Self {
-        use crate::middleware::{Cache, ErrorHandling, Logging, RateLimit, Timeout, Timing};
+        use crate::middleware::{ErrorHandling, Logging, Timeout, Timing};
         self.mask_internal_errors = Some(settings.mask_internal_errors);
         self.default_timeout = settings.timeout.default;
         if let Some(name) = &settings.name {
@@ -194,7 +194,12 @@ impl ServerBuilder {
             .middleware(ErrorHandling::new())
             .middleware(Logging::new())
             .middleware(Timing::new());
+        // Without the feature a section asks for, `build()` refuses the settings, naming it.
+        #[cfg(feature = "rate-limit")]
         let limits = &settings.rate_limit;
+        #[cfg(feature = "rate-limit")]
+        use crate::middleware::RateLimit;
+        #[cfg(feature = "rate-limit")]
         let rate_limit = match (limits.per_client, limits.global) {
             (Some(client), Some(global)) => Some(
                 RateLimit::per_client(client.per_second, client.burst)
@@ -204,16 +209,19 @@ impl ServerBuilder {
             (None, Some(global)) => Some(RateLimit::global(global.per_second, global.burst)),
             (None, None) => None,
         };
+        #[cfg(feature = "rate-limit")]
         if let Some(rate_limit) = rate_limit {
             self = self.middleware(rate_limit);
         }
+        #[cfg(feature = "cache")]
         if settings.cache.enabled {
             let entries = u64::try_from(settings.cache.max_entries).unwrap_or(u64::MAX);
-            self = self.middleware(Cache::new(settings.cache.ttl, entries));
+            self = self.middleware(crate::middleware::Cache::new(settings.cache.ttl, entries));
         }
         if let Some(timeout) = settings.timeout.default {
             self = self.middleware(Timeout::new(timeout));
         }
+        #[cfg(feature = "auth")]
         if self.verifier.is_none()
             && let Some(auth) = &settings.auth
         {
@@ -301,12 +309,21 @@ impl ServerBuilder {
     /// root is not an object, a `State<T>` the builder was not given, or a mounted component
     /// that collides with another.
     pub fn build(self) -> Result<Server, Error> {
-        self.build_under(None)
+        let server = self.build_under(None)?;
+        // Said now when the application logs already, else by `run()` once it set logging up.
+        #[cfg(not(feature = "validation"))]
+        if tracing::dispatcher::has_been_set() {
+            server.warn_unchecked();
+        }
+        Ok(server)
     }
 
     /// Builds, with `below` (a parent's state, for a mounted builder) visible under this
     /// server's own state.
     fn build_under(self, below: Option<&StateMap>) -> Result<Server, Error> {
+        if let Some(settings) = &self.settings {
+            settings.require_features()?;
+        }
         let known = match below {
             Some(below) => self.state.layered_over(below),
             None => self.state.clone(),
@@ -359,6 +376,24 @@ impl ServerBuilder {
         if let Some(instructions) = self.instructions {
             info = info.with_instructions(instructions);
         }
+        #[cfg(not(feature = "validation"))]
+        let unchecked = {
+            let tools: Vec<(String, Vec<&'static str>)> = catalog
+                .tools
+                .items
+                .iter()
+                .filter(|tool| !tool.kind.validator.unchecked().is_empty())
+                .map(|tool| {
+                    let name = tool.common.name.to_string();
+                    (name, tool.kind.validator.unchecked().to_vec())
+                })
+                .collect();
+            super::Unchecked {
+                warning: crate::schema::unchecked_warning(&tools),
+                said: std::sync::atomic::AtomicBool::new(false),
+            }
+        };
+        #[cfg(feature = "metrics")]
         let series = crate::telemetry::SeriesSlots::new(
             catalog.tools.items.len(),
             catalog.resources.items.len(),
@@ -376,9 +411,12 @@ impl ServerBuilder {
                     .verifier
                     .map(std::sync::OnceLock::from)
                     .unwrap_or_default(),
+                #[cfg(feature = "metrics")]
                 series,
                 live: Live::default(),
                 settings: self.settings,
+                #[cfg(not(feature = "validation"))]
+                unchecked,
                 lifespan: Arc::new(Lifespan::new(
                     self.startup,
                     self.shutdown,

@@ -569,6 +569,7 @@ impl Catalog {
     }
 
     /// Every scope components declare, sorted, once each.
+    #[cfg(feature = "http")]
     pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
         let tools = self.tools.items.iter().map(|t| &t.common);
         let resources = self.resources.items.iter().map(|r| &r.common);
@@ -633,6 +634,7 @@ impl Routed {
     }
 
     /// The scopes the routed component needs (none when nothing was found).
+    #[cfg(feature = "http")]
     pub(crate) fn scopes(&self) -> &'static [&'static str] {
         let catalog = &self.server.inner.catalog;
         self.target
@@ -642,6 +644,7 @@ impl Routed {
 
     /// What HTTP admission routed for this request (attached to the HTTP request's parts), if
     /// it was for `server` and still names the same component.
+    #[cfg(feature = "http")]
     pub(crate) fn admitted(
         ext: &Extensions,
         server: &Server,
@@ -724,12 +727,14 @@ pub(crate) fn check_scopes<'s>(scopes: &[&'s str], ext: &Extensions) -> Result<(
                 Err(missing)
             }
         }
+        #[cfg(feature = "http")]
         None if ext.get::<http::request::Parts>().is_some() => Err(scopes.to_vec()),
         None => Ok(()),
     }
 }
 
-#[cfg(test)]
+// What HTTP admission routes, and what dispatch then reuses.
+#[cfg(all(test, feature = "http"))]
 mod tests {
     use serde_json::json;
 

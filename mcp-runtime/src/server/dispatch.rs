@@ -22,6 +22,7 @@ use crate::error::ToolError;
 use crate::extract::OutputMode;
 use crate::extract::RequestCx;
 use crate::extract::Shared;
+#[cfg(feature = "http")]
 use crate::middleware::Named;
 use crate::middleware::{
     Endpoint, Next, PromptGet, Request, RequestParts, ResourceRead, Response, ToolCall,
@@ -63,10 +64,14 @@ impl Server {
     /// Routes a request once, then runs it through the global middleware (if any), the
     /// component's own middleware (if any), and the component.
     pub(super) async fn handle(&self, mut request: Request) -> Result<Response, McpError> {
+        #[cfg(feature = "http")]
         let routed = match Routed::admitted(request.extensions(), self, request.named()) {
             Some(admitted) => admitted,
             None => Routed::new(self, request.named()),
         };
+        #[cfg(not(feature = "http"))]
+        let routed = Routed::new(self, request.named());
+        #[cfg(feature = "metrics")]
         if crate::telemetry::is_enabled() {
             let series = self.series(&request, routed.target);
             routed.attach(request.extensions_mut());
@@ -89,6 +94,7 @@ impl Server {
     /// The metric series of a request, registered once per component (or list method): the
     /// `component` label is a registered name, or `unknown` (never a name the client chose,
     /// which would make the series unbounded).
+    #[cfg(feature = "metrics")]
     fn series(&self, request: &Request, target: Option<Target>) -> &crate::telemetry::Series {
         use crate::telemetry::Series;
         let inner = &self.inner;
@@ -246,11 +252,13 @@ impl Server {
     /// Routes a JSON-RPC request from its raw method and `params`, before rmcp types it: HTTP
     /// admission checks the caller's scopes on it, and attaches it to the HTTP request so that
     /// dispatch reuses it instead of routing again.
+    #[cfg(feature = "http")]
     pub(crate) fn route_message(&self, method: &str, params: &Value) -> Option<Routed> {
         Named::of_message(method, params).map(|named| Routed::new(self, Some(named)))
     }
 
     /// Every scope components declare, for the protected resource metadata.
+    #[cfg(feature = "http")]
     pub(crate) fn declared_scopes(&self) -> Vec<&'static str> {
         self.inner.catalog.declared_scopes()
     }

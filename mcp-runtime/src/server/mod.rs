@@ -30,6 +30,7 @@ use crate::middleware::{Middleware, Request};
 pub use builder::{Mountable, ServerBuilder};
 
 use catalog::Catalog;
+#[cfg(feature = "http")]
 pub(crate) use catalog::Routed;
 use live::Live;
 use mount::MountPath;
@@ -60,10 +61,37 @@ struct Inner {
     shared: Arc<Shared>,
     /// Set by the builder, or once later by `run()` from the settings.
     verifier: std::sync::OnceLock<Arc<dyn crate::auth::TokenVerifier>>,
+    #[cfg(feature = "metrics")]
     series: crate::telemetry::SeriesSlots,
     live: Live,
     settings: Option<crate::config::Settings>,
     lifespan: Arc<lifespan::Lifespan>,
+    /// Schema constraints nothing checks without the `validation` feature.
+    #[cfg(not(feature = "validation"))]
+    unchecked: Unchecked,
+}
+
+/// The warning about unchecked schema constraints, and whether it was logged.
+#[cfg(not(feature = "validation"))]
+pub(crate) struct Unchecked {
+    pub(crate) warning: Option<String>,
+    pub(crate) said: std::sync::atomic::AtomicBool,
+}
+
+#[cfg(not(feature = "validation"))]
+impl Server {
+    /// Logs, once per server, which tools declare schema constraints that go unchecked
+    /// without the `validation` feature.
+    pub(crate) fn warn_unchecked(&self) {
+        let unchecked = &self.inner.unchecked;
+        if let Some(warning) = &unchecked.warning
+            && !unchecked
+                .said
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!("{warning}");
+        }
+    }
 }
 
 /// A middleware chain, shared by every request.
@@ -168,6 +196,7 @@ impl Server {
     }
 
     /// Gives the server `verifier` unless it has one already (every clone shares it).
+    #[cfg(feature = "auth")]
     pub(crate) fn set_verifier_if_none(&self, verifier: Arc<dyn crate::auth::TokenVerifier>) {
         // Already set: the builder's verifier wins.
         let _ = self.inner.verifier.set(verifier);

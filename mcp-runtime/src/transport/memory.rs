@@ -16,6 +16,9 @@ impl Server {
     /// (returned, for a client) closes.
     pub(crate) fn serve_in_memory(self) -> (DuplexStream, JoinHandle<Result<(), Error>>) {
         let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
-        (client_io, tokio::spawn(self.serve(server_io)))
+        (
+            client_io,
+            tokio::spawn(self.serve_boxed(Box::new(server_io))),
+        )
     }
 }

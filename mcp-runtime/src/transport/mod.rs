@@ -5,6 +5,7 @@
 //! [`Server::serve_stdio`]: crate::Server::serve_stdio
 //! [`Server::serve`]: crate::Server::serve
 
+#[cfg(feature = "http")]
 pub mod http;
 mod memory;
 mod stdio;

@@ -29,7 +29,7 @@ impl Server {
         // signal can stop the server while the client keeps stdin open (a blocked read would
         // keep the runtime alive). Its writer is not used: fd 1 is about to become stderr.
         let (input, _) = rmcp::transport::io::stdio_pipes();
-        let io = tokio::io::join(input, output);
+        let io: super::stream::BoxedStream = Box::new(tokio::io::join(input, output));
         let running = ServiceExt::serve(self.clone(), io)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;

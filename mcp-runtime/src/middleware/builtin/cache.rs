@@ -12,7 +12,7 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::{CallToolResult, ReadResourceResult, ResultType};
 use serde_json::Value;
 
-use super::rate_limit::ClientKey;
+use super::client_key::ClientKey;
 use crate::middleware::{Middleware, Next, Request, Response};
 use crate::util::BoxFuture;
 

@@ -11,7 +11,6 @@ use rmcp::model::ErrorCode;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::rate_limit::{millis, retry_hint};
 use super::retry::is_invalid_arguments;
 use crate::middleware::{ComponentKind, Middleware, Next, Request, Response};
 use crate::util::BoxFuture;
@@ -258,6 +257,21 @@ fn refusal((kind, name): &(ComponentKind, String), failures: u32, wait: Duration
             "retry_after_ms": millis(wait),
         })),
     )
+}
+
+/// Whole milliseconds, rounded up (waiting that long is enough), at least 1.
+pub(super) fn millis(wait: Duration) -> u64 {
+    (wait.as_nanos().div_ceil(1_000_000) as u64).max(1)
+}
+
+/// `0.4s`, `2s`, `12.5s`: a wait in tenths of a second, rounded up.
+pub(super) fn retry_hint(wait: Duration) -> String {
+    let tenths = wait.as_nanos().div_ceil(100_000_000).max(1);
+    if tenths.is_multiple_of(10) {
+        format!("{}s", tenths / 10)
+    } else {
+        format!("{}.{}s", tenths / 10, tenths % 10)
+    }
 }
 
 #[cfg(test)]

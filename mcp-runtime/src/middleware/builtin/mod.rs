@@ -4,10 +4,13 @@
 //! the server.
 
 mod audit;
+#[cfg(feature = "cache")]
 mod cache;
 mod circuit;
+mod client_key;
 mod errors;
 mod logging;
+#[cfg(feature = "rate-limit")]
 mod rate_limit;
 mod retry;
 mod size;
@@ -15,11 +18,14 @@ mod timeout;
 mod timing;
 
 pub use audit::{Audit, AuditRecord};
+#[cfg(feature = "cache")]
 pub use cache::{Cache, CacheStats};
 pub use circuit::CircuitBreaker;
+pub use client_key::ClientKey;
 pub use errors::{CorrelationId, ErrorHandling};
 pub use logging::{Logging, Outcome};
-pub use rate_limit::{ClientKey, RateLimit};
+#[cfg(feature = "rate-limit")]
+pub use rate_limit::RateLimit;
 pub use retry::Retry;
 pub use size::SizeLimit;
 pub use timeout::Timeout;

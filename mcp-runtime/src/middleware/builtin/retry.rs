@@ -73,7 +73,40 @@ impl Retry {
     /// A random wait up to [`ceiling`](Self::ceiling).
     fn delay(&self, failed: u32) -> Duration {
         let ceiling = self.ceiling(failed).as_nanos().min(u64::MAX as u128) as u64;
-        Duration::from_nanos(rand::random_range(0..=ceiling))
+        Duration::from_nanos(jitter(ceiling))
+    }
+}
+
+/// A number in `0..=ceiling`, spread evenly enough for jitter (not for anything secret): a
+/// xorshift64* step over a seed from the clock and a process-wide counter, so two waits taken
+/// in the same instant still differ.
+fn jitter(ceiling: u64) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    if ceiling == 0 {
+        return 0;
+    }
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos() as u64);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // splitmix64 of the seed (so neighbouring seeds give unrelated states), then xorshift64*.
+    let mut x = nanos ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    x |= 1; // xorshift never leaves zero
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    let random = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    match ceiling.checked_add(1) {
+        // Widening multiply: an even spread over `0..=ceiling` without a modulo bias worth
+        // naming.
+        Some(span) => ((u128::from(random) * u128::from(span)) >> 64) as u64,
+        None => random,
     }
 }
 
@@ -172,6 +205,23 @@ mod tests {
         let retry = Retry::new(3, Duration::from_secs(1));
         let delays: std::collections::HashSet<_> = (0..20).map(|_| retry.delay(1)).collect();
         assert!(delays.len() > 1, "{delays:?}");
+    }
+
+    #[test]
+    fn jitter_covers_its_range() {
+        assert_eq!(jitter(0), 0);
+        let mut buckets = [0u32; 10];
+        for _ in 0..10_000 {
+            let value = jitter(999);
+            assert!(value <= 999);
+            buckets[(value / 100) as usize] += 1;
+        }
+        // Each tenth of the range gets about 1000; a broken generator piles them up.
+        assert!(
+            buckets.iter().all(|&n| (700..1300).contains(&n)),
+            "{buckets:?}"
+        );
+        assert!(jitter(u64::MAX) > 0 || jitter(u64::MAX) > 0);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub(super) fn refused(metadata_url: &str, error: &AuthError) -> Response {
         AuthError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, None, "unavailable"),
         _ => (StatusCode::UNAUTHORIZED, Some("invalid_token"), "invalid"),
     };
+    #[cfg(feature = "metrics")]
     crate::telemetry::auth_failure(reason);
     tracing::info!(reason, %error, "refused a request");
     let description = error.to_string();
@@ -67,6 +68,7 @@ pub(super) fn refused(metadata_url: &str, error: &AuthError) -> Response {
 }
 
 pub(super) fn insufficient_scope(metadata_url: &str, missing: &[&str]) -> Response {
+    #[cfg(feature = "metrics")]
     crate::telemetry::auth_failure("forbidden");
     let scope = missing.join(" ");
     let description = format!("this request needs the scope `{scope}`");

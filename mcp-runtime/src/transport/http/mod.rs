@@ -7,7 +7,7 @@
 //! | `POST/GET/DELETE {path}` (`/mcp`) | MCP (streamable HTTP) |
 //! | `GET /healthz` | 200 while the process serves |
 //! | `GET /readyz` | 200 once the startup hooks finished, 503 before and while stopping |
-//! | `GET /metrics` | Prometheus text format (see [`telemetry`](crate::telemetry)) |
+//! | `GET /metrics` | Prometheus text format (see `telemetry`; with the `metrics` feature) |
 //! | `GET /.well-known/oauth-protected-resource[{path}]` | RFC 9728 metadata, when auth is on |
 
 mod admission;
@@ -31,7 +31,9 @@ use tokio_util::sync::CancellationToken;
 
 use self::admission::{Guard, WELL_KNOWN, bindings, endpoint, mcp_endpoint};
 use self::exchanges::Exchanges;
-use self::routes::{healthz, metrics, protected_resource_metadata, readyz};
+#[cfg(feature = "metrics")]
+use self::routes::metrics;
+use self::routes::{healthz, protected_resource_metadata, readyz};
 use crate::error::Error;
 use crate::server::Server;
 
@@ -116,6 +118,7 @@ impl Server {
                 ))
             })?;
         let addr = listener.local_addr()?;
+        #[cfg(feature = "metrics")]
         crate::telemetry::enable();
         let sessions = CancellationToken::new();
         let exchanges = Arc::new(Exchanges::default());
@@ -177,8 +180,8 @@ impl Server {
 
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
     /// your own (`Router::new().merge(server.http_router(&options))`). Run
-    /// [`start`](Self::start) before serving it, and call
-    /// [`telemetry::enable`](crate::telemetry::enable) for `/metrics`.
+    /// [`start`](Self::start) before serving it, and call `telemetry::enable` for `/metrics`
+    /// (with the `metrics` feature).
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }
@@ -222,8 +225,11 @@ impl Server {
         let mut router = axum::Router::new()
             .route(&options.path, axum::routing::any(mcp_endpoint))
             .route("/healthz", get(healthz))
-            .route("/readyz", get(readyz))
-            .route("/metrics", get(metrics));
+            .route("/readyz", get(readyz));
+        #[cfg(feature = "metrics")]
+        {
+            router = router.route("/metrics", get(metrics));
+        }
         if guard.verifier.is_some() {
             let metadata = get(protected_resource_metadata);
             router = router

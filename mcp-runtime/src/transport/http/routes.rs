@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -26,11 +26,12 @@ pub(super) async fn readyz(State(guard): State<Arc<Guard>>) -> Response {
     (status, axum::Json(json!({ "status": state }))).into_response()
 }
 
+#[cfg(feature = "metrics")]
 pub(super) async fn metrics() -> Response {
     match crate::telemetry::render() {
         Some(text) => (
             [(
-                header::CONTENT_TYPE,
+                axum::http::header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
             text,
