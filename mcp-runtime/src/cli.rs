@@ -5,12 +5,13 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 use futures::future::BoxFuture;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::config::{Settings, Transport};
 use crate::error::Error;
 use crate::server::Server;
-use crate::testing::TestClient;
+
+mod oneshot;
 
 #[derive(Debug, Parser)]
 #[command(disable_version_flag = true)]
@@ -249,33 +250,31 @@ impl Server {
     }
 
     async fn read_once(self, uri: &str) -> Result<(), Error> {
-        let client = TestClient::connect(self).await?;
-        let result = client.read_resource(uri).await;
-        client.close().await?;
-        let result = result.map_err(|error| Error::CallFailed(error.to_string()))?;
-        print_json(&serde_json::to_value(&result).unwrap_or(Value::Null))
+        let result = oneshot::request(self, "resources/read", json!({ "uri": uri })).await?;
+        print_json(&result)
     }
 
     async fn prompt_once(self, name: &str, arguments: &str) -> Result<(), Error> {
         let arguments = parse_arguments(arguments)?;
-        let client = TestClient::connect(self).await?;
-        let result = client.get_prompt(name, arguments).await;
-        client.close().await?;
-        let result = result.map_err(|error| Error::CallFailed(error.to_string()))?;
-        print_json(&serde_json::to_value(&result).unwrap_or(Value::Null))
+        let params = json!({ "name": name, "arguments": arguments });
+        let result = oneshot::request(self, "prompts/get", params).await?;
+        print_json(&result)
     }
 
     async fn call_once(self, tool: &str, arguments: &str) -> Result<(), Error> {
         let arguments = parse_arguments(arguments)?;
-        let client = TestClient::connect(self).await?;
-        let result = client
-            .call_tool(tool, arguments)
-            .await
-            .map_err(|error| Error::CallFailed(error.to_string()))?;
-        print_json(&serde_json::to_value(&result.0).unwrap_or(Value::Null))?;
-        client.close().await?;
-        if result.is_error() {
-            return Err(Error::CallFailed(result.text()));
+        let params = json!({ "name": tool, "arguments": arguments });
+        let result = oneshot::request(self, "tools/call", params).await?;
+        print_json(&result)?;
+        if result.get("isError") == Some(&Value::Bool(true)) {
+            // What the tool said, as `ToolResult::text` joins it.
+            let content = result.get("content").and_then(Value::as_array);
+            let text: Vec<&str> = content
+                .into_iter()
+                .flatten()
+                .filter_map(|block| block.get("text").and_then(Value::as_str))
+                .collect();
+            return Err(Error::CallFailed(text.join("\n")));
         }
         Ok(())
     }
