@@ -97,7 +97,13 @@ impl ProtectedStdout {
         self.file.is_some()
     }
 
-    /// An async writer to the real stdout, for the stdio transport.
+    /// The real stdout's file, where it was moved (Unix).
+    pub(crate) fn file(&self) -> Option<&std::fs::File> {
+        self.file.as_deref()
+    }
+
+    /// An async writer to the real stdout, for the stdio transport (its writes go through
+    /// tokio's blocking pool).
     pub(crate) fn async_writer(&self) -> io::Result<Box<dyn tokio::io::AsyncWrite + Send + Unpin>> {
         match &self.file {
             Some(file) => Ok(Box::new(tokio::fs::File::from_std(file.try_clone()?))),

@@ -16,9 +16,10 @@ impl Server {
     /// (returned, for a client) closes.
     pub(crate) fn serve_in_memory(self) -> (DuplexStream, JoinHandle<Result<(), Error>>) {
         let (client_io, server_io) = tokio::io::duplex(DUPLEX_BUFFER);
+        let (read, write) = tokio::io::split(server_io);
         (
             client_io,
-            tokio::spawn(self.serve_boxed(Box::new(server_io))),
+            tokio::spawn(self.serve_boxed(Box::new(read), Box::new(write))),
         )
     }
 }

@@ -2,8 +2,8 @@
 //! stray writes.
 
 use rmcp::ServiceExt;
-use tokio::io::AsyncWrite;
 
+use super::line::{BoxedRead, BoxedWrite};
 use crate::error::Error;
 use crate::server::Server;
 
@@ -25,12 +25,8 @@ impl Server {
         let output = protected_stdout()?;
         let stop_signal = crate::lifespan::StopSignal::install();
         self.start().await?;
-        // rmcp's reader reads a piped stdin on the reactor rather than a blocking thread, so a
-        // signal can stop the server while the client keeps stdin open (a blocked read would
-        // keep the runtime alive). Its writer is not used: fd 1 is about to become stderr.
-        let (input, _) = rmcp::transport::io::stdio_pipes();
-        let io: super::stream::BoxedStream = Box::new(tokio::io::join(input, output));
-        let running = ServiceExt::serve(self.clone(), io)
+        let transport = super::line::LineTransport::new(stdin(), output);
+        let running = ServiceExt::serve(self.clone(), transport)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;
         let stop = running.cancellation_token();
@@ -52,6 +48,59 @@ impl Server {
 
 /// The protocol's stdout: the real stdout, saved by
 /// [`protect_stdout`](crate::logging::protect_stdout) (file descriptor 1 then points at stderr).
-fn protected_stdout() -> Result<Box<dyn AsyncWrite + Send + Unpin>, Error> {
-    Ok(crate::logging::protect_stdout()?.async_writer()?)
+/// A pipe (what an MCP client gives its server) is written on the reactor; anything else
+/// through tokio's blocking pool.
+fn protected_stdout() -> Result<BoxedWrite, Error> {
+    let stdout = crate::logging::protect_stdout()?;
+    #[cfg(target_os = "linux")]
+    if let Some(pipe) = stdout.file().and_then(|file| pipe::writer(file)) {
+        return Ok(Box::new(pipe));
+    }
+    Ok(stdout.async_writer()?)
+}
+
+/// The protocol's stdin. A pipe is read on the reactor rather than on a blocking thread: no
+/// thread hand-off per read, and a signal can stop the server while the client keeps stdin
+/// open (a blocked read would keep the runtime alive).
+fn stdin() -> BoxedRead {
+    #[cfg(target_os = "linux")]
+    if let Some(pipe) = pipe::reader(&std::io::stdin()) {
+        return Box::new(pipe);
+    }
+    Box::new(tokio::io::stdin())
+}
+
+/// Standard streams that are pipes, driven by tokio's reactor.
+///
+/// Each is reopened through `/proc/self/fd` with `O_NONBLOCK`: the reopened descriptor has its
+/// own open file description, so the non-blocking flag stays private to the transport instead
+/// of reaching the process's own standard streams (and children that inherit them).
+#[cfg(target_os = "linux")]
+mod pipe {
+    use std::os::fd::{AsFd, AsRawFd};
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+
+    use tokio::net::unix::pipe::{Receiver, Sender};
+
+    fn reopen(fd: &impl AsFd, write: bool) -> Option<std::fs::File> {
+        let path = format!("/proc/self/fd/{}", fd.as_fd().as_raw_fd());
+        let file = std::fs::OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(path)
+            .ok()?;
+        let fifo = file.metadata().ok()?.file_type().is_fifo();
+        fifo.then_some(file)
+    }
+
+    /// `fd` as a pipe read on the reactor, if it is a pipe.
+    pub(super) fn reader(fd: &impl AsFd) -> Option<Receiver> {
+        Receiver::from_file(reopen(fd, false)?).ok()
+    }
+
+    /// `fd` as a pipe written on the reactor, if it is a pipe.
+    pub(super) fn writer(fd: &impl AsFd) -> Option<Sender> {
+        Sender::from_file(reopen(fd, true)?).ok()
+    }
 }

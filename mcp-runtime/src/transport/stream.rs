@@ -4,17 +4,9 @@ use futures::future::BoxFuture;
 use rmcp::ServiceExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::line::{BoxedRead, BoxedWrite, LineTransport};
 use crate::error::Error;
 use crate::server::Server;
-
-/// A byte stream the server serves on.
-pub(crate) trait ByteStream: AsyncRead + AsyncWrite + Send + Unpin {}
-
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> ByteStream for T {}
-
-/// Every transport boxed to one type (stdio, in memory, a caller's stream), so rmcp's service
-/// loop is compiled once for the server instead of once per transport type and caller.
-pub(crate) type BoxedStream = Box<dyn ByteStream>;
 
 impl Server {
     /// Serves MCP over any byte stream until it closes: a socket, a pipe, one half of a
@@ -25,14 +17,20 @@ impl Server {
     where
         T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
-        self.serve_boxed(Box::new(io)).await
+        let (read, write) = tokio::io::split(io);
+        self.serve_boxed(Box::new(read), Box::new(write)).await
     }
 
-    /// [`serve`](Self::serve)'s one body, not generic.
-    pub(crate) fn serve_boxed(self, io: BoxedStream) -> BoxFuture<'static, Result<(), Error>> {
+    /// [`serve`](Self::serve)'s one body, not generic: every byte-stream transport (stdio, in
+    /// memory, a caller's stream) is boxed to one type, so rmcp's service loop is compiled once.
+    pub(crate) fn serve_boxed(
+        self,
+        read: BoxedRead,
+        write: BoxedWrite,
+    ) -> BoxFuture<'static, Result<(), Error>> {
         Box::pin(async move {
             self.start().await?;
-            let running = ServiceExt::serve(self, io)
+            let running = ServiceExt::serve(self, LineTransport::new(read, write))
                 .await
                 .map_err(|error| Error::Initialize(error.to_string()))?;
             running

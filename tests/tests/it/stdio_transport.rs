@@ -59,6 +59,24 @@ impl Session {
         process::send_line(self.stdin.as_mut().unwrap(), &message);
     }
 
+    /// Writes raw bytes, as a broken client might.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(bytes).expect("write to the child's stdin");
+        stdin.flush().expect("flush the child's stdin");
+    }
+
+    /// The next line on stdout, as JSON.
+    fn next_message(&mut self) -> Value {
+        let line = self
+            .stdout
+            .recv_timeout(STEP)
+            .unwrap_or_else(|error| panic!("no message ({error}); stdout: {:#?}", self.lines));
+        self.lines.push(line.clone());
+        serde_json::from_str(&line).unwrap_or_else(|error| panic!("{error}: {line}"))
+    }
+
     /// Reads lines until the response to `id`; returns it and the lines before it.
     fn until_response(&mut self, id: &Value) -> (Value, Vec<String>) {
         let deadline = Instant::now() + STEP;
@@ -221,4 +239,38 @@ fn the_call_command_prints_its_result_on_the_real_stdout() {
     assert_eq!(result["content"][0]["text"], "HI", "{result}");
     assert!(stderr.contains("stdio-fixture: starting up"), "{stderr}");
     assert!(stderr.contains("stray output from a tool: hi"), "{stderr}");
+}
+
+/// Whatever a client writes, every message gets one answer, in order, and the server keeps
+/// serving: unreadable lines get `-32700` with `id: null`, readable ids come back with
+/// `-32600`/`-32602`.
+#[test]
+fn malformed_input_is_answered_and_the_server_keeps_serving() {
+    let mut session = Session::start();
+    let cases: [(&[u8], Value, i64); 8] = [
+        (b"{not json\n", Value::Null, -32700),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}\n", Value::Null, -32700),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}{\"jsonrpc\":\"2.0\"}\n", Value::Null, -32700),
+        (b"{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}\n", json!(3), -32600),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}\n", json!(1.5), -32600),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":null}\n", json!(4), -32602),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\"}\n", json!(5), -32602),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"loud\"}}\n", json!(6), -32602),
+    ];
+    for (bytes, id, code) in cases {
+        session.send_raw(bytes);
+        let answer = session.next_message();
+        let shown = String::from_utf8_lossy(bytes);
+        assert_eq!(answer["id"], id, "{shown}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{shown}: {answer}");
+    }
+    session.send(json!({
+        "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "shout", "arguments": {"text": "still here"}}
+    }));
+    let (response, _) = session.until_response(&json!(7));
+    assert_eq!(
+        response["result"]["content"][0]["text"], "STILL HERE",
+        "{response}"
+    );
 }

@@ -1,0 +1,365 @@
+//! The JSON-RPC codec of every byte-stream transport (stdio, the in-memory one, a caller's
+//! stream): newline-delimited messages, read and written by the SDK itself, under rmcp's
+//! service loop (which keeps cancellation, progress and server-to-client requests).
+//!
+//! - reading ([`decode`]): a line is read once into borrowed parts, and a request for a
+//!   common method has its `params` deserialized straight into its type; what cannot be
+//!   delivered is answered (`-32700`, `-32600` with the id when readable, `-32602`);
+//! - writing ([`outbox`]): a message is serialized once into a shared buffer, and a writer task
+//!   writes what gathered with one write per batch;
+//! - bounds: a line longer than [`MAX_LINE`] is discarded as it arrives (and answered), and
+//!   reading stops while more than [`MAX_UNWRITTEN`] bytes of answers wait for a client that
+//!   does not read them.
+
+mod decode;
+mod outbox;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::RoleServer;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::task::JoinHandle;
+
+use decode::Decoded;
+use outbox::Outbox;
+
+/// The longest line read (16 MiB); a longer one is discarded and answered with `-32600`.
+pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Answers waiting for a client that does not read them: past this many bytes, no more input
+/// is read until they drain.
+pub(crate) const MAX_UNWRITTEN: usize = 8 * 1024 * 1024;
+
+/// How long closing waits for the last answers to be written.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Bytes asked of the reader at a time.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A reading half, boxed.
+pub(crate) type BoxedRead = Box<dyn AsyncRead + Send + Unpin>;
+/// A writing half, boxed.
+pub(crate) type BoxedWrite = Box<dyn AsyncWrite + Send + Unpin>;
+
+/// rmcp's transport over a reading and a writing half, with the SDK's codec.
+pub(crate) struct LineTransport {
+    read: BoxedRead,
+    inbox: Inbox,
+    outbox: Arc<Outbox>,
+    writer: Option<JoinHandle<()>>,
+    max_line: usize,
+}
+
+impl LineTransport {
+    /// A transport reading from `read` and writing to `write` (through a writer task).
+    pub(crate) fn new(read: BoxedRead, write: BoxedWrite) -> Self {
+        let outbox = Arc::new(Outbox::default());
+        let writer = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.write_out(write).await }
+        });
+        Self {
+            read,
+            inbox: Inbox::default(),
+            outbox,
+            writer: Some(writer),
+            max_line: MAX_LINE,
+        }
+    }
+
+    #[cfg(test)]
+    fn with_max_line(mut self, max_line: usize) -> Self {
+        self.max_line = max_line;
+        self
+    }
+}
+
+impl Transport<RoleServer> for LineTransport {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        // Serialized now, in the order the service sends: a progress notification is never
+        // overtaken by the answer it precedes.
+        std::future::ready(self.outbox.push(&item))
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        // Cancellation-safe (the service polls this in a `select!`): what was read stays in
+        // the inbox, and a line is taken out only once it is decoded.
+        loop {
+            while let Some(line) = self.inbox.next_line(self.max_line) {
+                let decoded = match line {
+                    Line::Whole(line) => decode::decode(line),
+                    Line::TooLong => Decoded::Reply(serde_json::json!({
+                        "jsonrpc": "2.0",
+                        "id": null,
+                        "error": {
+                            "code": rmcp::model::ErrorCode::INVALID_REQUEST.0,
+                            "message": format!(
+                                "Invalid request: the message is longer than the {}-byte limit",
+                                self.max_line
+                            ),
+                        },
+                    })),
+                };
+                self.inbox.consume();
+                match decoded {
+                    Decoded::Message(message) => return Some(*message),
+                    Decoded::Skip => {}
+                    Decoded::Reply(reply) => {
+                        tracing::debug!(%reply, "answering a message that cannot be delivered");
+                        if self.outbox.push(&reply).is_err() {
+                            return None;
+                        }
+                    }
+                }
+            }
+            self.outbox.wait_below(MAX_UNWRITTEN).await;
+            match self.inbox.fill(&mut self.read).await {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "reading the transport failed");
+                    return None;
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.outbox.close();
+        if let Some(mut writer) = self.writer.take()
+            && tokio::time::timeout(CLOSE_GRACE, &mut writer)
+                .await
+                .is_err()
+        {
+            tracing::warn!("the client did not read the last answers; closing anyway");
+            writer.abort();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LineTransport {
+    fn drop(&mut self) {
+        // Without `close` (the service ended some other way), the writer still finishes what
+        // is buffered, then stops.
+        self.outbox.close();
+    }
+}
+
+/// What was read and not yet delivered.
+#[derive(Default)]
+struct Inbox {
+    buf: Vec<u8>,
+    /// Where the next line starts.
+    start: usize,
+    /// Bytes after `start` known to hold no newline.
+    scanned: usize,
+    /// The end of the line last returned by `next_line`, taken out by `consume`.
+    taken: Option<usize>,
+    /// Inside a line that was too long: dropping bytes up to its newline.
+    discarding: bool,
+}
+
+/// A line found by [`Inbox::next_line`].
+enum Line<'a> {
+    Whole(&'a [u8]),
+    /// A line longer than the limit (its bytes are dropped as they arrive).
+    TooLong,
+}
+
+impl Inbox {
+    /// The next whole line, if one is buffered (without its `\n`); [`consume`](Self::consume)
+    /// takes it out.
+    fn next_line(&mut self, max_line: usize) -> Option<Line<'_>> {
+        debug_assert!(self.taken.is_none(), "consume the line first");
+        loop {
+            let unscanned = &self.buf[self.start + self.scanned..];
+            match memchr(unscanned) {
+                Some(at) => {
+                    let end = self.start + self.scanned + at;
+                    if self.discarding {
+                        // The end of a line already answered as too long.
+                        self.discarding = false;
+                        self.start = end + 1;
+                        self.scanned = 0;
+                        continue;
+                    }
+                    self.taken = Some(end + 1);
+                    if end - self.start > max_line {
+                        return Some(Line::TooLong);
+                    }
+                    return Some(Line::Whole(&self.buf[self.start..end]));
+                }
+                None => {
+                    self.scanned = self.buf.len() - self.start;
+                    if self.scanned > max_line && !self.discarding {
+                        // Too long already: drop it as it arrives, answer it once.
+                        self.discarding = true;
+                        self.start = self.buf.len();
+                        self.scanned = 0;
+                        self.taken = Some(self.start);
+                        return Some(Line::TooLong);
+                    }
+                    if self.discarding {
+                        self.start = self.buf.len();
+                        self.scanned = 0;
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Takes out the line last returned by [`next_line`](Self::next_line).
+    fn consume(&mut self) {
+        if let Some(end) = self.taken.take() {
+            self.start = end;
+            self.scanned = 0;
+        }
+    }
+
+    /// Reads more input; `Ok(0)` at the end of the stream.
+    async fn fill(&mut self, read: &mut BoxedRead) -> std::io::Result<usize> {
+        if self.start > 0 {
+            if self.start == self.buf.len() {
+                self.buf.clear();
+            } else {
+                self.buf.drain(..self.start);
+            }
+            self.start = 0;
+        }
+        if self.buf.capacity() - self.buf.len() < READ_CHUNK / 2 {
+            self.buf.reserve(READ_CHUNK);
+        }
+        // Appends into spare capacity; cancellation-safe (nothing is read unless returned).
+        let read = read.read_buf(&mut self.buf).await?;
+        if self.buf.is_empty() && self.buf.capacity() > 4 * READ_CHUNK {
+            self.buf = Vec::new();
+        }
+        Ok(read)
+    }
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    use super::*;
+
+    fn transport(max_line: usize) -> (LineTransport, tokio::io::DuplexStream) {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let (read, write) = tokio::io::split(server);
+        let transport = LineTransport::new(Box::new(read), Box::new(write)).with_max_line(max_line);
+        (transport, client)
+    }
+
+    #[tokio::test]
+    async fn lines_split_across_reads_and_many_per_read_are_all_delivered() {
+        let (mut transport, client) = transport(MAX_LINE);
+        let (client_read, mut client_write) = tokio::io::split(client);
+        let mut input = Vec::new();
+        for id in 0..50 {
+            input.extend_from_slice(
+                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
+            );
+        }
+        let writer = tokio::spawn(async move {
+            for chunk in input.chunks(7) {
+                client_write.write_all(chunk).await.expect("writable");
+            }
+            client_write
+        });
+        for id in 0..50 {
+            let message = transport.receive().await.expect("a message");
+            let (_, request_id) = message.into_request().expect("a request");
+            assert_eq!(request_id, rmcp::model::NumberOrString::Number(id));
+        }
+        drop(writer.await.expect("written"));
+        drop(client_read);
+        assert!(transport.receive().await.is_none(), "end of input");
+    }
+
+    #[tokio::test]
+    async fn a_too_long_line_is_answered_and_the_next_one_still_read() {
+        let (mut transport, client) = transport(100);
+        let (client_read, mut client_write) = tokio::io::split(client);
+        let mut replies = BufReader::new(client_read).lines();
+        let long = format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"{}\"}}\n",
+            "x".repeat(500)
+        );
+        client_write
+            .write_all(long.as_bytes())
+            .await
+            .expect("writable");
+        client_write
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n")
+            .await
+            .expect("writable");
+        let message = transport.receive().await.expect("the next line");
+        assert_eq!(
+            message.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(2)
+        );
+        let reply: Value = serde_json::from_str(
+            &replies
+                .next_line()
+                .await
+                .expect("readable")
+                .expect("a reply"),
+        )
+        .expect("JSON");
+        assert_eq!(reply["id"], Value::Null);
+        assert_eq!(reply["error"]["code"], -32600);
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("100-byte limit"),
+            "{reply}"
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_lines_are_answered_in_order_with_the_messages_sent() {
+        let (mut transport, client) = transport(MAX_LINE);
+        let (client_read, mut client_write) = tokio::io::split(client);
+        let mut replies = BufReader::new(client_read).lines();
+        client_write
+            .write_all(b"garbage\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\"}\n{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}\n")
+            .await
+            .expect("writable");
+        let message = transport.receive().await.expect("the ping");
+        assert_eq!(
+            message.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(4)
+        );
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            let line = replies
+                .next_line()
+                .await
+                .expect("readable")
+                .expect("a reply");
+            answers.push(serde_json::from_str::<Value>(&line).expect("JSON"));
+        }
+        assert_eq!(answers[0]["id"], Value::Null);
+        assert_eq!(answers[0]["error"]["code"], -32700);
+        assert_eq!(answers[1]["id"], json!(3));
+        assert_eq!(answers[1]["error"]["code"], -32602);
+        transport.close().await.expect("closes");
+    }
+}
