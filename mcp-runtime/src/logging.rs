@@ -35,6 +35,7 @@ use tracing_subscriber::prelude::*;
 
 use crate::error::Error;
 
+mod line;
 mod stdout;
 pub(crate) use stdout::real_stdout;
 pub use stdout::{ProtectedStdout, protect_stdout};
@@ -102,7 +103,10 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
     let fmt = match format {
         #[cfg(feature = "json-logs")]
         LogFormat::Json => fmt.json().boxed(),
-        _ => fmt.boxed(),
+        // A terminal gets the default format, in colour; a pipe or a file the same layout,
+        // written cheaply (a server logs every request).
+        _ if ansi => fmt.boxed(),
+        _ => fmt.event_format(line::PlainLine).boxed(),
     };
     let _ = tracing_subscriber::registry()
         .with(filter)
