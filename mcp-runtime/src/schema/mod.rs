@@ -325,27 +325,60 @@ fn is_null_schema(schema: &Value) -> bool {
         || matches!(map.get("enum"), Some(Value::Array(values)) if values.len() == 1 && values[0].is_null())
 }
 
-/// Compiled argument validation for one tool.
+/// Argument validation for one tool, compiled from its input schema.
+///
+/// Compiling a schema also checks it against the JSON Schema meta-schema, which costs far more
+/// than serving a call; a server with many tools paid it for every tool at every start. Debug
+/// builds compile at `build()`, so a schema that does not compile (a bad `pattern`, say) fails
+/// there, where its author looks; release builds compile a tool's schema at its first call, so
+/// starting stays instant (a schema that does not compile then fails that tool's calls with
+/// the same message as an internal error, and the server logs it). Every test of a server
+/// (a debug build) therefore checks its schemas against the meta-schema once.
 #[cfg(feature = "validation")]
 pub(crate) struct ArgumentValidator {
-    validator: jsonschema::Validator,
+    schema: Value,
+    compiled: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
 }
 
 #[cfg(feature = "validation")]
 impl ArgumentValidator {
     pub(crate) fn new(schema: &Value) -> Result<Self, String> {
-        jsonschema::validator_for(schema)
-            .map(|validator| Self { validator })
-            .map_err(|error| error.to_string())
+        let validator = Self {
+            schema: schema.clone(),
+            compiled: std::sync::OnceLock::new(),
+        };
+        if cfg!(debug_assertions) {
+            validator.compiled()?;
+        }
+        Ok(validator)
+    }
+
+    /// Whether the schema compiled (compiling it now if it was not yet): the error is the
+    /// server's, not the caller's.
+    pub(crate) fn ready(&self) -> Result<(), String> {
+        self.compiled().map(drop)
+    }
+
+    fn compiled(&self) -> Result<&jsonschema::Validator, String> {
+        self.compiled
+            .get_or_init(|| {
+                jsonschema::validator_for(&self.schema).map_err(|error| {
+                    let error = format!("the input schema does not compile: {error}");
+                    tracing::error!("{error}");
+                    error
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Checks `arguments`; on failure, one line per problem naming the field and the rule.
     pub(crate) fn check(&self, arguments: &Value) -> Result<(), String> {
-        if self.validator.is_valid(arguments) {
+        let validator = self.compiled()?;
+        if validator.is_valid(arguments) {
             return Ok(());
         }
-        let problems: Vec<String> = self
-            .validator
+        let problems: Vec<String> = validator
             .iter_errors(arguments)
             .map(|error| {
                 let path = error.instance_path().as_str();
@@ -374,6 +407,11 @@ impl ArgumentValidator {
         let mut unchecked = Vec::new();
         unchecked_keywords(schema, &mut unchecked);
         Ok(Self { unchecked })
+    }
+
+    /// Always ready: there is nothing to compile.
+    pub(crate) fn ready(&self) -> Result<(), String> {
+        Ok(())
     }
 
     /// Accepts every argument: deserialization checks what it can.

@@ -63,7 +63,17 @@ impl Server {
 
     /// Routes a request once, then runs it through the global middleware (if any), the
     /// component's own middleware (if any), and the component.
-    pub(super) async fn handle(&self, mut request: Request) -> Result<Response, McpError> {
+    ///
+    /// Boxed: rmcp spawns a task per request around the handler's future, and moves it a few
+    /// times on the way; a pointer moves for free, the pipeline's whole state machine does not.
+    pub(super) fn handle(
+        &self,
+        request: Request,
+    ) -> crate::util::BoxFuture<'_, Result<Response, McpError>> {
+        Box::pin(self.handle_routed(request))
+    }
+
+    async fn handle_routed(&self, mut request: Request) -> Result<Response, McpError> {
         #[cfg(feature = "http")]
         let routed = match Routed::admitted(request.extensions(), self, request.named()) {
             Some(admitted) => admitted,
@@ -295,6 +305,9 @@ impl Server {
         let tool = &self.inner.catalog.tools.items[i];
         let (common, kind) = (&tool.common, &tool.kind);
         let mask = common.shared.mask_internal_errors;
+        if let Err(error) = kind.validator.ready() {
+            return Err(McpError::internal_error(error, None));
+        }
         let arguments = Value::Object(call.arguments);
         if let Err(problems) = kind.validator.check(&arguments) {
             return Ok(ToolError::invalid_arguments(problems).into_call_result(&common.name, mask));
