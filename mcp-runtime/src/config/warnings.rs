@@ -102,7 +102,8 @@ impl Scan {
         dotenv_vars: &BTreeMap<String, String>,
         dotenv: Option<&Path>,
     ) -> Self {
-        let keys = keys();
+        // The keys are derived from the settings type (a walk that costs more than the rest of
+        // loading): only when some `MCP_*` variable needs checking against them.
         let dotenv = Origin::DotEnv(dotenv.map(Path::to_path_buf).unwrap_or_default());
         let in_env = env.keys().map(|name| (name, Origin::Env));
         let in_dotenv = dotenv_vars
@@ -114,7 +115,7 @@ impl Scan {
             .filter_map(|(name, origin)| {
                 let path = var_path(name)?;
                 let well_formed = settings_key(name).is_some();
-                (!(well_formed && keys.knows(&path))).then(|| Unknown {
+                (!(well_formed && keys().knows(&path))).then(|| Unknown {
                     var: name.clone(),
                     path,
                     well_formed,
@@ -145,6 +146,9 @@ impl Scan {
 
     /// The unknown variables worth a warning, each with the variable it most likely meant.
     pub(super) fn warnings(&self) -> Vec<ConfigWarning> {
+        if self.unknown.is_empty() {
+            return Vec::new();
+        }
         let keys = keys();
         let read = self.read();
         self.unknown
