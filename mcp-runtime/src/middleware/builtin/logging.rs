@@ -202,6 +202,19 @@ impl Middleware for Logging {
             let response_payload = response_payload.as_deref();
             let correlation_id = correlation_id.as_deref();
             match &result {
+                // The default line, without the payload fields (each costs even when empty).
+                Ok(_) if !self.payloads => tracing::info!(
+                    target: Logging::TARGET,
+                    method,
+                    component,
+                    request_id,
+                    correlation_id,
+                    duration_ms,
+                    outcome = outcome.as_str(),
+                    request_bytes,
+                    response_bytes,
+                    "request handled"
+                ),
                 Ok(_) => tracing::info!(
                     target: Logging::TARGET,
                     method,
