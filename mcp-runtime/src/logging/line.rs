@@ -243,9 +243,9 @@ fn push_f64(line: &mut String, value: f64) {
         if fraction != 0 {
             line.push('.');
             let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
-            let used = if fraction % 100 == 0 {
+            let used = if fraction.is_multiple_of(100) {
                 1
-            } else if fraction % 10 == 0 {
+            } else if fraction.is_multiple_of(10) {
                 2
             } else {
                 3
@@ -291,9 +291,7 @@ mod tests {
             tracing_subscriber::registry().with(layer.boxed())
         };
         tracing::subscriber::with_default(subscriber, emit);
-        let text =
-            String::from_utf8(buffer.0.lock().expect("not poisoned").clone()).expect("UTF-8");
-        text
+        String::from_utf8(buffer.0.lock().expect("not poisoned").clone()).expect("UTF-8")
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Server {
 fn protected_stdout() -> Result<BoxedWrite, Error> {
     let stdout = crate::logging::protect_stdout()?;
     #[cfg(target_os = "linux")]
-    if let Some(pipe) = stdout.file().and_then(|file| pipe::writer(file)) {
+    if let Some(pipe) = stdout.file().and_then(pipe::writer) {
         return Ok(Box::new(pipe));
     }
     Ok(stdout.async_writer()?)
