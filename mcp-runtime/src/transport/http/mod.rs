@@ -24,6 +24,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::routing::get;
+use axum::serve::{Listener, ListenerExt};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tokio::task::JoinHandle;
@@ -129,7 +130,7 @@ impl Server {
         let task = tokio::spawn(async move {
             let closed = CancellationToken::new();
             let serving = tokio::spawn(
-                axum::serve(listener, router)
+                axum::serve(nodelay(listener), router)
                     .with_graceful_shutdown(closed.clone().cancelled_owned())
                     .into_future(),
             );
@@ -181,7 +182,10 @@ impl Server {
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
     /// your own (`Router::new().merge(server.http_router(&options))`). Run
     /// [`start`](Self::start) before serving it, and call `telemetry::enable` for `/metrics`
-    /// (with the `metrics` feature).
+    /// (with the `metrics` feature). Set `TCP_NODELAY` on the connections you accept
+    /// (`axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)` with
+    /// `axum::serve::ListenerExt`): without it every streamed (SSE) response waits about 40 ms
+    /// for Nagle's algorithm and the client's delayed ACK.
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }
@@ -237,5 +241,38 @@ impl Server {
                 .route(&format!("{WELL_KNOWN}{}", options.path), metadata);
         }
         router.with_state(guard)
+    }
+}
+
+/// The listener [`Server::bind_http`] serves: `TCP_NODELAY` on every accepted connection.
+///
+/// A streamed (SSE) response is written in several small pieces; with Nagle's algorithm on, the
+/// last one waits for the ACK of the first, which the client delays by up to 40 ms. A
+/// connection where the option cannot be set is still served.
+fn nodelay(
+    listener: tokio::net::TcpListener,
+) -> impl Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
+    listener.tap_io(|tcp: &mut tokio::net::TcpStream| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn accepted_connections_have_tcp_nodelay() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        let mut listener = super::nodelay(listener);
+        let client = tokio::net::TcpStream::connect(addr);
+        let ((accepted, _), client) = tokio::join!(listener.accept(), client);
+        client.expect("connects");
+        assert!(accepted.nodelay().expect("reads TCP_NODELAY"));
     }
 }
