@@ -120,7 +120,7 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         #[cfg(feature = "metrics")]
-        crate::telemetry::enable();
+        let record_metrics = crate::telemetry::enable();
         let sessions = CancellationToken::new();
         let exchanges = Arc::new(Exchanges::default());
         let router = self.router(&options, sessions.clone(), exchanges.clone());
@@ -129,6 +129,10 @@ impl Server {
         let task_stop = stop.clone();
         let task = tokio::spawn(async move {
             let closed = CancellationToken::new();
+            // The recorder's upkeep, for as long as this task runs (stopped at the end, or
+            // when the task is aborted).
+            #[cfg(feature = "metrics")]
+            let upkeep = record_metrics.then(crate::telemetry::UpkeepTask::spawn);
             let serving = tokio::spawn(
                 axum::serve(nodelay(listener), router)
                     .with_graceful_shutdown(closed.clone().cancelled_owned())
@@ -159,6 +163,10 @@ impl Server {
             }
             sessions.cancel();
             closed.cancel();
+            #[cfg(feature = "metrics")]
+            if let Some(upkeep) = upkeep {
+                upkeep.stop().await;
+            }
             let abort = serving.abort_handle();
             match tokio::time::timeout(Duration::from_secs(5), serving).await {
                 Ok(Ok(Ok(()))) => {}
@@ -182,7 +190,8 @@ impl Server {
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
     /// your own (`Router::new().merge(server.http_router(&options))`). Run
     /// [`start`](Self::start) before serving it, and call `telemetry::enable` for `/metrics`
-    /// (with the `metrics` feature). Set `TCP_NODELAY` on the connections you accept
+    /// (with the `metrics` feature; spawn `telemetry::upkeep` too, or the request durations
+    /// stay in memory until `/metrics` is scraped). Set `TCP_NODELAY` on the connections you accept
     /// (`axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)` with
     /// `axum::serve::ListenerExt`): without it every streamed (SSE) response waits about 40 ms
     /// for Nagle's algorithm and the client's delayed ACK.
@@ -262,6 +271,30 @@ fn nodelay(
 #[cfg(test)]
 mod tests {
     use axum::serve::Listener;
+
+    #[cfg(feature = "metrics")]
+    #[tokio::test]
+    async fn serving_runs_the_metrics_upkeep_until_shutdown() {
+        // The only test that serves: no other upkeep task is alive.
+        use crate::telemetry::upkeep_tasks;
+        let server = crate::Server::builder("upkeep")
+            .build()
+            .expect("the server builds");
+        let running = server
+            .bind_http(super::HttpOptions::new().host("127.0.0.1").port(0))
+            .await
+            .expect("binds a loopback port");
+        // The serving task spawns it first thing.
+        for _ in 0..1000 {
+            if upkeep_tasks() > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(upkeep_tasks(), 1, "no upkeep task while serving");
+        running.shutdown().await.expect("stops cleanly");
+        assert_eq!(upkeep_tasks(), 0, "the upkeep task outlived the server");
+    }
 
     #[tokio::test]
     async fn accepted_connections_have_tcp_nodelay() {
