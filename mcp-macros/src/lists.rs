@@ -2,8 +2,11 @@
 //! compile time.
 //!
 //! Each component's key (a tool or prompt name, a resource URI) is a constant of its trait, so
-//! duplicates (after `name = "…"` overrides) are found by constant evaluation: one check per
-//! pair, spanned on the later entry, with a message that names both.
+//! duplicates (after `name = "…"` overrides) are found by constant evaluation: one evaluation
+//! sorts the whole list's keys (`__private::first_occurrences`), then one small constant per
+//! entry, spanned on it, fails when an earlier entry has its key, with a message that names
+//! both. (A constant per pair made a list of 1,000 tools cost minutes and gigabytes of rustc
+//! memory.)
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -75,46 +78,69 @@ pub fn expand(kind: Kind, input: TokenStream) -> TokenStream {
         }
     };
     let private = quote!(::mcp_runtime::__private);
-    let def_trait = format_ident!("{}", list.def_trait);
-    let key = format_ident!("{}", list.key);
     let entry = format_ident!("{}", list.entry);
     let set = format_ident!("{}", list.set);
     let paths: Vec<&Path> = paths.iter().collect();
 
-    let mut checks = Vec::new();
-    for (j, later) in paths.iter().enumerate() {
-        for earlier in &paths[..j] {
-            let later_text = path_text(later);
-            let earlier_text = path_text(earlier);
-            let message = if later_text == earlier_text {
-                format!(
-                    "`{later_text}` is listed twice in `{}![…]`",
-                    kind.list_macro()
-                )
-            } else {
-                format!(
-                    "`{earlier_text}` and `{later_text}` have the same {}: list a component once, or {}",
-                    list.key_noun, list.fix
-                )
-            };
-            checks.push(quote_spanned! {later.span()=>
-                const _: () = if #private::str_eq(
-                    <#earlier as #private::#def_trait>::#key,
-                    <#later as #private::#def_trait>::#key,
-                ) {
-                    ::core::panic!(#message)
-                };
-            });
-        }
-    }
+    let checks = if paths.len() < 2 {
+        TokenStream::new()
+    } else {
+        duplicate_checks(kind, list, &paths)
+    };
     let entries = paths.iter().map(|path| {
         quote_spanned! {path.span()=> #private::#entry::of::<#path>() }
     });
     quote! {
         {
-            #(#checks)*
+            #checks
             #private::#set::__from_entries(#private::Vec::<#private::#entry>::from([#(#entries),*]))
         }
+    }
+}
+
+/// The duplicate check of a list of at least two entries: the keys sorted once, then a constant
+/// per entry that panics, spanned on the entry, when an earlier one has the same key.
+fn duplicate_checks(kind: Kind, list: &List, paths: &[&Path]) -> TokenStream {
+    let private = quote!(::mcp_runtime::__private);
+    let def_trait = format_ident!("{}", list.def_trait);
+    let key = format_ident!("{}", list.key);
+    let count = paths.len();
+    let texts: Vec<String> = paths.iter().map(|path| path_text(path)).collect();
+    let keys = paths.iter().map(|path| {
+        quote_spanned! {path.span()=> <#path as #private::#def_trait>::#key }
+    });
+    let longest = texts.iter().map(String::len).max().unwrap_or(0);
+    let mut checks = Vec::with_capacity(count);
+    for (index, (later, text)) in paths.iter().zip(&texts).enumerate().skip(1) {
+        // `later` listed twice, or `earlier` (known only once the constants are evaluated) and
+        // `later` with the same key: the message is assembled in a buffer as long as the
+        // longest it can be.
+        let twice = format!("`{text}` is listed twice in `{}![…]`", kind.list_macro());
+        let same = format!(
+            "` and `{text}` have the same {}: list a component once, or {}",
+            list.key_noun, list.fix
+        );
+        let capacity = twice.len().max(1 + longest + same.len());
+        checks.push(quote_spanned! {later.span()=>
+            const _: () = {
+                let earlier = __MCP_FIRST[#index];
+                if earlier != #private::UNIQUE {
+                    let mut buffer = [0u8; #capacity];
+                    let parts = if #private::str_eq(__MCP_PATHS[earlier], #text) {
+                        [#twice, "", ""]
+                    } else {
+                        ["`", __MCP_PATHS[earlier], #same]
+                    };
+                    ::core::panic!("{}", #private::concat(&mut buffer, &parts))
+                }
+            };
+        });
+    }
+    quote! {
+        const __MCP_KEYS: [&str; #count] = [#(#keys),*];
+        const __MCP_PATHS: [&str; #count] = [#(#texts),*];
+        const __MCP_FIRST: [usize; #count] = #private::first_occurrences(&__MCP_KEYS);
+        #(#checks)*
     }
 }
 

@@ -148,6 +148,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::ComponentMeta;
+    pub use crate::component::duplicates::{UNIQUE, concat, first_occurrences, str_eq};
     pub use crate::component::uri::{Op as UriOp, UriPart};
     pub use crate::error::ToolError;
     pub use crate::extract::FromRequestCx;
@@ -231,20 +232,4 @@ pub mod __private {
 
     /// Checks a middleware's return type against its request type.
     pub fn check_middleware_return<R: HookRequest, T: MiddlewareReturn<R>>() {}
-
-    /// Byte equality of two names, usable in constants (for `tools![…]` duplicate checks).
-    pub const fn str_eq(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
 }

@@ -16,14 +16,35 @@
 //! Metrics are recorded once [`enable`] ran (serving over HTTP does): the first call installs
 //! a Prometheus recorder as the process's global `metrics` recorder, unless the application
 //! installed its own, in which case the series go to that one and [`render`] has nothing.
+//!
+//! The recorder buffers each histogram sample until its upkeep folds them into the buckets:
+//! [`upkeep`] does that every [`UPKEEP_PERIOD`], and `Server::bind_http` runs it while it serves,
+//! so memory stays flat whether or not anyone scrapes `/metrics`.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "http")]
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+#[cfg(feature = "http")]
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+use tokio_util::sync::CancellationToken;
+#[cfg(feature = "http")]
+use tokio_util::sync::DropGuard;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Upkeeps run by [`upkeep`], and upkeep tasks alive (what the tests observe).
+static UPKEEPS: AtomicU64 = AtomicU64::new(0);
+#[cfg(feature = "http")]
+static UPKEEP_TASKS: AtomicUsize = AtomicUsize::new(0);
+
+/// How often [`upkeep`] runs the recorder's upkeep: the buffered samples of a busy server stay
+/// a few seconds' worth.
+pub const UPKEEP_PERIOD: Duration = Duration::from_secs(5);
 
 /// The request duration buckets, in seconds: from a fast in-memory tool to a slow upstream.
 const BUCKETS: &[f64] = &[
@@ -64,6 +85,93 @@ pub fn render() -> Option<String> {
     let handle = HANDLE.get()?.as_ref()?;
     handle.run_upkeep();
     Some(handle.render())
+}
+
+/// Runs the recorder's upkeep (folding the histograms' buffered samples into their buckets)
+/// every [`UPKEEP_PERIOD`] until `stop` is cancelled, then returns at once.
+///
+/// `Server::bind_http` runs it while it serves. Spawn it yourself when you serve
+/// `Server::http_router` in an application of your own and call [`enable`]: without it, every
+/// request's duration stays in memory until the next [`render`].
+pub async fn upkeep(stop: CancellationToken) {
+    upkeep_every(UPKEEP_PERIOD, stop).await;
+}
+
+async fn upkeep_every(period: Duration, stop: CancellationToken) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        if let Some(Some(handle)) = HANDLE.get() {
+            handle.run_upkeep();
+            UPKEEPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The upkeep task of one HTTP server: stopped by [`stop`](Self::stop), or when dropped (the
+/// server's task was aborted).
+#[cfg(feature = "http")]
+pub(crate) struct UpkeepTask {
+    stop: DropGuard,
+    task: JoinHandle<()>,
+}
+
+#[cfg(feature = "http")]
+impl UpkeepTask {
+    /// Spawns [`upkeep`] on the current runtime.
+    pub(crate) fn spawn() -> Self {
+        let stop = CancellationToken::new();
+        let alive = Alive::new();
+        let task = tokio::spawn({
+            let stop = stop.clone();
+            // Moved into the future: dropped with it, whether it ran or not.
+            async move {
+                let _alive = alive;
+                upkeep(stop).await;
+            }
+        });
+        Self {
+            stop: stop.drop_guard(),
+            task,
+        }
+    }
+
+    /// Stops the task and waits until it ended.
+    pub(crate) async fn stop(self) {
+        drop(self.stop);
+        if let Err(error) = self.task.await {
+            tracing::debug!(%error, "the metrics upkeep task failed");
+        }
+    }
+}
+
+/// Counts an upkeep task as alive until dropped (with the task's future).
+#[cfg(feature = "http")]
+struct Alive;
+
+#[cfg(feature = "http")]
+impl Alive {
+    fn new() -> Self {
+        UPKEEP_TASKS.fetch_add(1, Ordering::Relaxed);
+        Self
+    }
+}
+
+#[cfg(feature = "http")]
+impl Drop for Alive {
+    fn drop(&mut self) {
+        UPKEEP_TASKS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How many upkeep tasks are alive in this process.
+#[cfg(all(test, feature = "http"))]
+pub(crate) fn upkeep_tasks() -> usize {
+    UPKEEP_TASKS.load(Ordering::Relaxed)
 }
 
 /// One series of request metrics (a method and a component), registered once and then only
@@ -134,4 +242,27 @@ pub(crate) fn auth_failure(reason: &'static str) {
 /// The `kind` label of a JSON-RPC error.
 pub(crate) fn error_kind(code: i32) -> &'static str {
     crate::error::codes::kind(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn upkeep_runs_until_stopped() {
+        assert!(enable(), "the Prometheus recorder installs");
+        let stop = CancellationToken::new();
+        let before = UPKEEPS.load(Ordering::Relaxed);
+        let task = tokio::spawn(upkeep_every(Duration::from_millis(1), stop.clone()));
+        // Not a timing assertion: at most a second for two upkeeps.
+        for _ in 0..1000 {
+            if UPKEEPS.load(Ordering::Relaxed) >= before + 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(UPKEEPS.load(Ordering::Relaxed) >= before + 2);
+        stop.cancel();
+        task.await.expect("the upkeep returns once stopped");
+    }
 }

@@ -2,6 +2,7 @@
 //! [`ComponentInfo`] middleware sees) lives here; each kind's module adds only its own.
 
 pub mod completion;
+pub(crate) mod duplicates;
 mod failure;
 mod meta;
 pub mod prompt;

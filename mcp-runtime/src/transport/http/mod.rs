@@ -24,6 +24,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::routing::get;
+use axum::serve::{Listener, ListenerExt};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tokio::task::JoinHandle;
@@ -119,7 +120,7 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         #[cfg(feature = "metrics")]
-        crate::telemetry::enable();
+        let record_metrics = crate::telemetry::enable();
         let sessions = CancellationToken::new();
         let exchanges = Arc::new(Exchanges::default());
         let router = self.router(&options, sessions.clone(), exchanges.clone());
@@ -128,8 +129,12 @@ impl Server {
         let task_stop = stop.clone();
         let task = tokio::spawn(async move {
             let closed = CancellationToken::new();
+            // The recorder's upkeep, for as long as this task runs (stopped at the end, or
+            // when the task is aborted).
+            #[cfg(feature = "metrics")]
+            let upkeep = record_metrics.then(crate::telemetry::UpkeepTask::spawn);
             let serving = tokio::spawn(
-                axum::serve(listener, router)
+                axum::serve(nodelay(listener), router)
                     .with_graceful_shutdown(closed.clone().cancelled_owned())
                     .into_future(),
             );
@@ -158,6 +163,10 @@ impl Server {
             }
             sessions.cancel();
             closed.cancel();
+            #[cfg(feature = "metrics")]
+            if let Some(upkeep) = upkeep {
+                upkeep.stop().await;
+            }
             let abort = serving.abort_handle();
             match tokio::time::timeout(Duration::from_secs(5), serving).await {
                 Ok(Ok(Ok(()))) => {}
@@ -181,7 +190,11 @@ impl Server {
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
     /// your own (`Router::new().merge(server.http_router(&options))`). Run
     /// [`start`](Self::start) before serving it, and call `telemetry::enable` for `/metrics`
-    /// (with the `metrics` feature).
+    /// (with the `metrics` feature; spawn `telemetry::upkeep` too, or the request durations
+    /// stay in memory until `/metrics` is scraped). Set `TCP_NODELAY` on the connections you accept
+    /// (`axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)` with
+    /// `axum::serve::ListenerExt`): without it every streamed (SSE) response waits about 40 ms
+    /// for Nagle's algorithm and the client's delayed ACK.
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }
@@ -237,5 +250,62 @@ impl Server {
                 .route(&format!("{WELL_KNOWN}{}", options.path), metadata);
         }
         router.with_state(guard)
+    }
+}
+
+/// The listener [`Server::bind_http`] serves: `TCP_NODELAY` on every accepted connection.
+///
+/// A streamed (SSE) response is written in several small pieces; with Nagle's algorithm on, the
+/// last one waits for the ACK of the first, which the client delays by up to 40 ms. A
+/// connection where the option cannot be set is still served.
+fn nodelay(
+    listener: tokio::net::TcpListener,
+) -> impl Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
+    listener.tap_io(|tcp: &mut tokio::net::TcpStream| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[cfg(feature = "metrics")]
+    #[tokio::test]
+    async fn serving_runs_the_metrics_upkeep_until_shutdown() {
+        // The only test that serves: no other upkeep task is alive.
+        use crate::telemetry::upkeep_tasks;
+        let server = crate::Server::builder("upkeep")
+            .build()
+            .expect("the server builds");
+        let running = server
+            .bind_http(super::HttpOptions::new().host("127.0.0.1").port(0))
+            .await
+            .expect("binds a loopback port");
+        // The serving task spawns it first thing.
+        for _ in 0..1000 {
+            if upkeep_tasks() > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(upkeep_tasks(), 1, "no upkeep task while serving");
+        running.shutdown().await.expect("stops cleanly");
+        assert_eq!(upkeep_tasks(), 0, "the upkeep task outlived the server");
+    }
+
+    #[tokio::test]
+    async fn accepted_connections_have_tcp_nodelay() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        let mut listener = super::nodelay(listener);
+        let client = tokio::net::TcpStream::connect(addr);
+        let ((accepted, _), client) = tokio::join!(listener.accept(), client);
+        client.expect("connects");
+        assert!(accepted.nodelay().expect("reads TCP_NODELAY"));
     }
 }
