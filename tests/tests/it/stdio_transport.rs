@@ -22,6 +22,11 @@ struct Session {
 
 impl Session {
     fn start() -> Self {
+        Self::start_after(&[])
+    }
+
+    /// Starts the fixture, writes `before` (raw lines), then initializes.
+    fn start_after(before: &[&str]) -> Self {
         let mut child = Command::new(process::fixture_binary("stdio_fixture"))
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
@@ -38,6 +43,9 @@ impl Session {
             stderr: Some(stderr),
             lines: Vec::new(),
         };
+        for line in before {
+            session.send_raw(format!("{line}\n").as_bytes());
+        }
         session.send(json!({
             "jsonrpc": "2.0", "id": 0, "method": "initialize",
             "params": {
@@ -273,4 +281,21 @@ fn malformed_input_is_answered_and_the_server_keeps_serving() {
         response["result"]["content"][0]["text"], "STILL HERE",
         "{response}"
     );
+}
+
+/// A notification or a stray response before `initialize` used to end the process (exit code
+/// 1): they are ignored, and the session starts when `initialize` comes.
+#[test]
+fn notifications_and_responses_before_initialize_do_not_end_the_server() {
+    let mut session = Session::start_after(&[
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":41,"result":{}}"#,
+        r#"{"jsonrpc":"2.0","id":42,"error":{"code":-1,"message":"stray"}}"#,
+    ]);
+    session.send(json!({
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "shout", "arguments": {"text": "up"}}
+    }));
+    let (response, _) = session.until_response(&json!(1));
+    assert_eq!(response["result"]["content"][0]["text"], "UP", "{response}");
 }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::RoleServer;
+use rmcp::model::ServerResult;
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -51,6 +52,10 @@ pub(crate) struct LineTransport {
     outbox: Arc<Outbox>,
     writer: Option<JoinHandle<()>>,
     max_line: usize,
+    /// Whether the session's lifecycle started (the server answered something other than a
+    /// ping or a discovery). Before it, rmcp's handshake ends the whole session on a
+    /// notification or a response, so those are dropped here instead.
+    started: bool,
 }
 
 impl LineTransport {
@@ -67,6 +72,7 @@ impl LineTransport {
             outbox,
             writer: Some(writer),
             max_line: MAX_LINE,
+            started: false,
         }
     }
 
@@ -84,6 +90,15 @@ impl Transport<RoleServer> for LineTransport {
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        if !self.started
+            && let rmcp::model::JsonRpcMessage::Response(response) = &item
+            && !matches!(
+                response.result,
+                ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
+            )
+        {
+            self.started = true;
+        }
         // Serialized now, in the order the service sends: a progress notification is never
         // overtaken by the answer it precedes.
         std::future::ready(self.outbox.push(&item))
@@ -110,6 +125,12 @@ impl Transport<RoleServer> for LineTransport {
                 };
                 self.inbox.consume();
                 match decoded {
+                    Decoded::Message(message)
+                        if !self.started
+                            && !matches!(*message, rmcp::model::JsonRpcMessage::Request(_)) =>
+                    {
+                        tracing::debug!("ignoring a notification or response before initialize");
+                    }
                     Decoded::Message(message) => return Some(*message),
                     Decoded::Skip => {}
                     Decoded::Reply(reply) => {
@@ -331,6 +352,44 @@ mod tests {
                 .contains("100-byte limit"),
             "{reply}"
         );
+    }
+
+    #[tokio::test]
+    async fn notifications_and_responses_before_the_lifecycle_starts_are_dropped() {
+        let (mut transport, client) = transport(MAX_LINE);
+        let (_client_read, mut client_write) = tokio::io::split(client);
+        client_write
+            .write_all(
+                b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n\
+                  {\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}\n\
+                  {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n\
+                  {\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n",
+            )
+            .await
+            .expect("writable");
+        let first = transport.receive().await.expect("the ping");
+        assert!(matches!(first, rmcp::model::JsonRpcMessage::Request(_)));
+        // A ping's answer does not start the lifecycle; an initialize result does.
+        let ping = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(1),
+        );
+        transport.send(ping).await.expect("sent");
+        assert!(!transport.started);
+        let init = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::InitializeResult(Default::default()),
+            rmcp::model::NumberOrString::Number(0),
+        );
+        transport.send(init).await.expect("sent");
+        client_write
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
+            .await
+            .expect("writable");
+        let next = transport
+            .receive()
+            .await
+            .expect("the notification, now delivered");
+        assert!(matches!(next, rmcp::model::JsonRpcMessage::Notification(_)));
     }
 
     #[tokio::test]
