@@ -37,6 +37,7 @@ use crate::error::Error;
 
 mod line;
 mod stdout;
+pub use line::PlainLine;
 pub(crate) use stdout::real_stdout;
 pub use stdout::{ProtectedStdout, protect_stdout};
 
@@ -106,7 +107,7 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
         // A terminal gets the default format, in colour; a pipe or a file the same layout,
         // written cheaply (a server logs every request).
         _ if ansi => fmt.boxed(),
-        _ => fmt.event_format(line::PlainLine).boxed(),
+        _ => fmt.event_format(PlainLine).boxed(),
     };
     let _ = tracing_subscriber::registry()
         .with(filter)

@@ -38,9 +38,11 @@ impl io::Write for CountingSink {
 /// The subscriber of a server started with default settings, writing to [`CountingSink`].
 pub fn install_subscriber() {
     let filter = mcp_runtime::logging::parse_filter(LOG_FILTER).expect("a valid log filter");
+    // What `run()` installs for logs to a pipe or a file.
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(|| CountingSink)
-        .with_ansi(false);
+        .with_ansi(false)
+        .event_format(mcp_runtime::logging::PlainLine);
     tracing_subscriber::registry()
         .with(filter)
         .with(fmt)

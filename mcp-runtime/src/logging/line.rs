@@ -18,10 +18,20 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
-/// The text format for a writer that is not a terminal (a terminal gets the default, in
-/// colour).
+/// The text log format [`init`](super::init) uses for a writer that is not a terminal (a
+/// terminal gets `tracing-subscriber`'s default, in colour): the default's layout, without
+/// colour, written cheaply. For a subscriber of your own:
+///
+/// ```
+/// use tracing_subscriber::prelude::*;
+///
+/// let layer = tracing_subscriber::fmt::layer()
+///     .with_ansi(false)
+///     .event_format(mcp_runtime::logging::PlainLine);
+/// let _subscriber = tracing_subscriber::registry().with(layer);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PlainLine;
+pub struct PlainLine;
 
 impl<S, N> FormatEvent<S, N> for PlainLine
 where

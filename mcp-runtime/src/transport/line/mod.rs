@@ -8,17 +8,18 @@
 //! - writing ([`outbox`]): a message is serialized once into a shared buffer, and a writer task
 //!   writes what gathered with one write per batch;
 //! - bounds: a line longer than [`MAX_LINE`] is discarded as it arrives (and answered), and
-//!   reading stops while more than [`MAX_UNWRITTEN`] bytes of answers wait for a client that
-//!   does not read them.
+//!   reading stops while [`MAX_IN_FLIGHT`] requests wait for their answers or more than
+//!   [`MAX_UNWRITTEN`] bytes of answers wait for a client that does not read them.
 
 mod decode;
 mod outbox;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::RoleServer;
-use rmcp::model::ServerResult;
+use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId, ServerResult};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -33,6 +34,11 @@ pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
 /// Answers waiting for a client that does not read them: past this many bytes, no more input
 /// is read until they drain.
 pub(crate) const MAX_UNWRITTEN: usize = 8 * 1024 * 1024;
+
+/// Requests in flight on one connection: past this many, no more input is read until one is
+/// answered, so a client that pipelines without bound cannot grow the server's memory without
+/// bound.
+pub(crate) const MAX_IN_FLIGHT: usize = 64;
 
 /// How long closing waits for the last answers to be written.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -56,6 +62,9 @@ pub(crate) struct LineTransport {
     /// ping or a discovery). Before it, rmcp's handshake ends the whole session on a
     /// notification or a response, so those are dropped here instead.
     started: bool,
+    /// Requests delivered and not yet answered (or cancelled): past [`MAX_IN_FLIGHT`], no more
+    /// input is read until one is.
+    in_flight: HashSet<RequestId>,
 }
 
 impl LineTransport {
@@ -73,6 +82,7 @@ impl LineTransport {
             writer: Some(writer),
             max_line: MAX_LINE,
             started: false,
+            in_flight: HashSet::new(),
         }
     }
 
@@ -90,8 +100,19 @@ impl Transport<RoleServer> for LineTransport {
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        match &item {
+            JsonRpcMessage::Response(response) => {
+                self.in_flight.remove(&response.id);
+            }
+            JsonRpcMessage::Error(error) => {
+                if let Some(id) = &error.id {
+                    self.in_flight.remove(id);
+                }
+            }
+            _ => {}
+        }
         if !self.started
-            && let rmcp::model::JsonRpcMessage::Response(response) = &item
+            && let JsonRpcMessage::Response(response) = &item
             && !matches!(
                 response.result,
                 ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
@@ -107,6 +128,11 @@ impl Transport<RoleServer> for LineTransport {
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         // Cancellation-safe (the service polls this in a `select!`): what was read stays in
         // the inbox, and a line is taken out only once it is decoded.
+        if self.in_flight.len() >= MAX_IN_FLIGHT {
+            // The service loop polls this beside its other work, and asks again after each
+            // answer it sends: waiting here is what stops reading.
+            std::future::pending::<()>().await;
+        }
         loop {
             while let Some(line) = self.inbox.next_line(self.max_line) {
                 let decoded = match line {
@@ -126,12 +152,28 @@ impl Transport<RoleServer> for LineTransport {
                 self.inbox.consume();
                 match decoded {
                     Decoded::Message(message)
-                        if !self.started
-                            && !matches!(*message, rmcp::model::JsonRpcMessage::Request(_)) =>
+                        if !self.started && !matches!(*message, JsonRpcMessage::Request(_)) =>
                     {
                         tracing::debug!("ignoring a notification or response before initialize");
                     }
-                    Decoded::Message(message) => return Some(*message),
+                    Decoded::Message(message) => {
+                        match &*message {
+                            JsonRpcMessage::Request(request) => {
+                                self.in_flight.insert(request.id.clone());
+                            }
+                            JsonRpcMessage::Notification(notification) => {
+                                if let ClientNotification::CancelledNotification(cancelled) =
+                                    &notification.notification
+                                    && let Some(id) = &cancelled.params.request_id
+                                {
+                                    // Its answer may never be sent.
+                                    self.in_flight.remove(id);
+                                }
+                            }
+                            _ => {}
+                        }
+                        return Some(*message);
+                    }
                     Decoded::Skip => {}
                     Decoded::Reply(reply) => {
                         tracing::debug!(%reply, "answering a message that cannot be delivered");
@@ -390,6 +432,63 @@ mod tests {
             .await
             .expect("the notification, now delivered");
         assert!(matches!(next, rmcp::model::JsonRpcMessage::Notification(_)));
+    }
+
+    #[tokio::test]
+    async fn reading_waits_while_too_many_requests_are_in_flight() {
+        let (mut transport, client) = transport(MAX_LINE);
+        // As after `initialize`: notifications are delivered.
+        transport.started = true;
+        let (_client_read, mut client_write) = tokio::io::split(client);
+        let mut input = Vec::new();
+        for id in 0..MAX_IN_FLIGHT as i64 + 2 {
+            input.extend_from_slice(
+                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
+            );
+        }
+        // The cancellation of a request in flight frees its place too.
+        input.extend_from_slice(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}\n",
+        );
+        client_write.write_all(&input).await.expect("writable");
+        for _ in 0..MAX_IN_FLIGHT {
+            transport.receive().await.expect("a request");
+        }
+        let waiting = tokio::time::timeout(Duration::from_millis(50), transport.receive()).await;
+        assert!(
+            waiting.is_err(),
+            "{MAX_IN_FLIGHT} requests in flight: no more is read"
+        );
+        let answer = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(0),
+        );
+        transport.send(answer).await.expect("sent");
+        let next = transport
+            .receive()
+            .await
+            .expect("read again once one is answered");
+        assert_eq!(
+            next.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(MAX_IN_FLIGHT as i64)
+        );
+        let waiting = tokio::time::timeout(Duration::from_millis(50), transport.receive()).await;
+        assert!(waiting.is_err(), "full again");
+        // An error answer frees a place as well.
+        let error = rmcp::model::ServerJsonRpcMessage::error(
+            rmcp::model::ErrorData::internal_error("no", None),
+            Some(rmcp::model::NumberOrString::Number(2)),
+        );
+        transport.send(error).await.expect("sent");
+        transport.receive().await.expect("the last ping");
+        let answer = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(3),
+        );
+        transport.send(answer).await.expect("sent");
+        let cancelled = transport.receive().await.expect("the cancellation");
+        assert!(matches!(cancelled, JsonRpcMessage::Notification(_)));
+        assert_eq!(transport.in_flight.len(), MAX_IN_FLIGHT - 2);
     }
 
     #[tokio::test]
