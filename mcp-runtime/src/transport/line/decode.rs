@@ -134,7 +134,16 @@ impl Envelope<'_> {
                     Some(Err(error)) => reject(
                         Some(id),
                         ErrorCode::INVALID_PARAMS,
-                        &format!("Invalid params for `{method}`: {error}"),
+                        &match self.params.map(RawValue::get) {
+                            None | Some("null") => {
+                                format!("Invalid params for `{method}`: `params` is required")
+                            }
+                            // The position is in the params, not in the line the client sent.
+                            Some(_) => format!(
+                                "Invalid params for `{method}`: {}",
+                                without_position(&error)
+                            ),
+                        },
                     ),
                     None => match serde_json::from_str::<ClientJsonRpcMessage>(text) {
                         // rmcp reads a standard method whose params do not fit as a custom
@@ -334,6 +343,15 @@ fn is_standard_request(method: &str) -> bool {
             | "tasks/update"
             | "tasks/cancel"
     )
+}
+
+/// A serde error's message without the " at line 1 column 12" it ends with.
+fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) if error.line() != 0 => text[..at].to_owned(),
+        _ => text,
+    }
 }
 
 /// The error answer for a message that cannot be delivered: with its `id` when that was a
@@ -546,6 +564,24 @@ mod tests {
             assert_eq!(reply["error"]["code"], code, "{line}: {reply}");
             assert_eq!(reply["jsonrpc"], "2.0");
         }
+    }
+
+    #[test]
+    fn invalid_params_say_what_is_wrong_without_a_misleading_position() {
+        let missing = reply(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#);
+        assert_eq!(
+            missing["error"]["message"],
+            "Invalid params for `tools/call`: `params` is required"
+        );
+        let null = reply(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":null}"#);
+        assert_eq!(null["error"]["message"], missing["error"]["message"]);
+        let wrong = reply(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}"#);
+        let message = wrong["error"]["message"].as_str().expect("a message");
+        assert!(
+            message.starts_with("Invalid params for `tools/call`: invalid type: integer `5`"),
+            "{message}"
+        );
+        assert!(!message.contains(" at line "), "{message}");
     }
 
     #[test]
