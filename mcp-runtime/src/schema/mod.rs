@@ -342,9 +342,9 @@ pub(crate) struct ArgumentValidator {
 
 #[cfg(feature = "validation")]
 impl ArgumentValidator {
-    pub(crate) fn new(schema: &Value) -> Result<Self, String> {
+    pub(crate) fn new(schema: Value) -> Result<Self, String> {
         let validator = Self {
-            schema: schema.clone(),
+            schema,
             compiled: std::sync::OnceLock::new(),
         };
         if cfg!(debug_assertions) {
@@ -403,9 +403,9 @@ pub(crate) struct ArgumentValidator {
 
 #[cfg(not(feature = "validation"))]
 impl ArgumentValidator {
-    pub(crate) fn new(schema: &Value) -> Result<Self, String> {
+    pub(crate) fn new(schema: Value) -> Result<Self, String> {
         let mut unchecked = Vec::new();
-        unchecked_keywords(schema, &mut unchecked);
+        unchecked_keywords(&schema, &mut unchecked);
         Ok(Self { unchecked })
     }
 
@@ -609,7 +609,7 @@ mod tests {
     #[cfg(feature = "validation")]
     #[test]
     fn validation_names_the_field_and_the_rule() {
-        let validator = ArgumentValidator::new(&json!({
+        let validator = ArgumentValidator::new(json!({
             "type": "object",
             "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}}},
             "required": ["items"]
@@ -639,14 +639,14 @@ mod tests {
         let mut spec = InputSpec::default();
         spec.argument::<Plain>("plain", None);
         let plain = SchemaCx::new(SchemaProfile::Compatible).input(&spec);
-        let validator = ArgumentValidator::new(&plain.validation).unwrap();
+        let validator = ArgumentValidator::new(plain.validation.clone()).unwrap();
         assert!(
             validator.unchecked().is_empty(),
             "{:?}",
             validator.unchecked()
         );
 
-        let validator = ArgumentValidator::new(&json!({
+        let validator = ArgumentValidator::new(json!({
             "type": "object",
             "properties": {
                 "n": {"type": "integer", "format": "uint32", "minimum": 1},

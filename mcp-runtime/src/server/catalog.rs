@@ -291,7 +291,7 @@ impl Registered<ToolKind> {
                 "the input schema's root must be an object (`\"type\": \"object\"`)".to_owned(),
             ));
         }
-        let validator = ArgumentValidator::new(&input.validation).map_err(invalid)?;
+        let validator = ArgumentValidator::new(input.validation).map_err(invalid)?;
         let (output_schema, output) = (descriptor.output.schema)(cx);
 
         let mut listed = Tool::new_with_raw(
