@@ -733,7 +733,8 @@ pub(crate) fn check_scopes<'s>(scopes: &[&'s str], ext: &Extensions) -> Result<(
 }
 
 // What HTTP admission routes, and what dispatch then reuses.
-#[cfg(all(test, feature = "http"))]
+#[cfg(test)]
+#[cfg(feature = "http")]
 mod tests {
     use serde_json::json;
 
