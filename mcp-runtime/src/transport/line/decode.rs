@@ -356,7 +356,7 @@ fn without_position(error: &serde_json::Error) -> String {
 
 /// The error answer for a message that cannot be delivered: with its `id` when that was a
 /// valid one (a string or a number), `null` otherwise.
-fn reject(id: Option<&RawValue>, code: ErrorCode, message: &str) -> Decoded {
+pub(super) fn reject(id: Option<&RawValue>, code: ErrorCode, message: &str) -> Decoded {
     let id = id
         .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
         .filter(|id| id.is_string() || id.is_number())

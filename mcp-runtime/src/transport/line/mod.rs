@@ -103,6 +103,10 @@ impl Transport<RoleServer> for LineTransport {
         match &item {
             JsonRpcMessage::Response(response) => {
                 self.in_flight.remove(&response.id);
+                self.started |= !matches!(
+                    response.result,
+                    ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
+                );
             }
             JsonRpcMessage::Error(error) => {
                 if let Some(id) = &error.id {
@@ -110,15 +114,6 @@ impl Transport<RoleServer> for LineTransport {
                 }
             }
             _ => {}
-        }
-        if !self.started
-            && let JsonRpcMessage::Response(response) = &item
-            && !matches!(
-                response.result,
-                ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
-            )
-        {
-            self.started = true;
         }
         // Serialized now, in the order the service sends: a progress notification is never
         // overtaken by the answer it precedes.
@@ -137,17 +132,14 @@ impl Transport<RoleServer> for LineTransport {
             while let Some(line) = self.inbox.next_line(self.max_line) {
                 let decoded = match line {
                     Line::Whole(line) => decode::decode(line),
-                    Line::TooLong => Decoded::Reply(serde_json::json!({
-                        "jsonrpc": "2.0",
-                        "id": null,
-                        "error": {
-                            "code": rmcp::model::ErrorCode::INVALID_REQUEST.0,
-                            "message": format!(
-                                "Invalid request: the message is longer than the {}-byte limit",
-                                self.max_line
-                            ),
-                        },
-                    })),
+                    Line::TooLong => decode::reject(
+                        None,
+                        rmcp::model::ErrorCode::INVALID_REQUEST,
+                        &format!(
+                            "Invalid request: the message is longer than the {}-byte limit",
+                            self.max_line
+                        ),
+                    ),
                 };
                 self.inbox.consume();
                 match decoded {
