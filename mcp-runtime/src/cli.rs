@@ -3,7 +3,6 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use clap::{Parser, Subcommand};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
@@ -11,61 +10,10 @@ use crate::config::{Settings, Transport};
 use crate::error::Error;
 use crate::server::Server;
 
+mod args;
 mod oneshot;
 
-#[derive(Debug, Parser)]
-#[command(disable_version_flag = true)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Serve MCP (the default): over stdio, which is what an MCP client spawns, or over
-    /// streamable HTTP with `--transport http`.
-    Serve {
-        /// The transport to serve on (`stdio` or `http`); the `transport` setting
-        /// (`MCP_TRANSPORT`) by default, which is `stdio`.
-        #[arg(long)]
-        transport: Option<Transport>,
-        /// http: the address to listen on (`MCP_HOST`, default 127.0.0.1).
-        #[arg(long)]
-        host: Option<String>,
-        /// http: the port (`MCP_PORT`, default 8000; 0 picks a free one).
-        #[arg(long)]
-        port: Option<u16>,
-        /// http: the MCP endpoint's path (`MCP_PATH`, default /mcp).
-        #[arg(long)]
-        path: Option<String>,
-        /// http: no sessions, so any replica can serve any request (`MCP_HTTP__STATELESS`).
-        #[arg(long)]
-        stateless: bool,
-    },
-    /// Print the server's identity and its components, with their schemas, as JSON.
-    Inspect,
-    /// Call one tool in memory and print the result as JSON.
-    Call {
-        /// The tool's name.
-        tool: String,
-        /// The arguments, as a JSON object.
-        #[arg(default_value = "{}")]
-        arguments: String,
-    },
-    /// Read one resource in memory and print its contents as JSON.
-    Read {
-        /// The resource's URI.
-        uri: String,
-    },
-    /// Get one prompt in memory and print its messages as JSON.
-    Prompt {
-        /// The prompt's name.
-        name: String,
-        /// The arguments, as a JSON object.
-        #[arg(default_value = "{}")]
-        arguments: String,
-    },
-}
+use self::args::{Command, Parsed};
 
 impl Server {
     /// Runs the server's command line, from this process's arguments:
@@ -105,32 +53,23 @@ impl Server {
     }
 
     async fn run_parsed(self, args: Vec<OsString>) -> Result<(), Error> {
-        let cli = match Cli::try_parse_from(args) {
-            Ok(cli) => cli,
-            Err(error) => {
-                let usage = error.kind() != clap::error::ErrorKind::DisplayHelp
-                    && error.kind()
-                        != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
-                if error.use_stderr() {
-                    let _ = error.print();
-                } else {
-                    // Help goes to the real stdout, even when `protect_stdout` moved it.
-                    let _ = write!(crate::logging::real_stdout(), "{}", error.render());
-                }
-                return if usage {
-                    Err(Error::Usage(error.kind().to_string()))
-                } else {
-                    Ok(())
-                };
+        let command = match args::parse(args) {
+            Ok(Parsed::Run(command)) => command,
+            Ok(Parsed::Help(text)) => {
+                // Help goes to the real stdout, even when `protect_stdout` moved it.
+                let _ = write!(crate::logging::real_stdout(), "{text}");
+                return Ok(());
+            }
+            Err(usage) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "error: {}\n\n{}",
+                    usage.message,
+                    usage.usage
+                );
+                return Err(Error::Usage(usage.message));
             }
         };
-        let command = cli.command.unwrap_or(Command::Serve {
-            transport: None,
-            host: None,
-            port: None,
-            path: None,
-            stateless: false,
-        });
         // The builder's settings, or this process's (defaults, `mcp.toml`, `.env`, `MCP_*`;
         // without the `config` feature, the defaults alone).
         let settings = match self.settings() {

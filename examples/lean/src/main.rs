@@ -34,8 +34,8 @@ async fn echo(
     text
 }
 
-#[tokio::main]
-async fn main() -> Result<(), mcp_runtime::Error> {
+/// The server: its identity, middleware and tools.
+fn server() -> Result<Server, mcp_runtime::Error> {
     Server::builder("lean")
         .version(env!("CARGO_PKG_VERSION"))
         .instructions(
@@ -45,7 +45,35 @@ async fn main() -> Result<(), mcp_runtime::Error> {
         .middleware(ErrorHandling::new())
         .middleware(Timeout::new(std::time::Duration::from_secs(30)))
         .tools(tools![add, echo])
-        .build()?
-        .run()
-        .await
+        .build()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), mcp_runtime::Error> {
+    server()?.run().await
+}
+
+// The in-memory `TestClient` needs no feature: a lean server tests itself as the full kit does.
+#[cfg(test)]
+mod tests {
+    use mcp_runtime::testing::TestClient;
+
+    #[tokio::test]
+    async fn add_sums_and_refuses_an_overflow() {
+        let client = TestClient::connect(super::server().expect("builds"))
+            .await
+            .expect("connects");
+        let sum = client
+            .call_tool("add", serde_json::json!({ "a": 2, "b": 3 }))
+            .await
+            .expect("answers");
+        assert_eq!(sum.json::<i64>().expect("a number"), 5);
+
+        let overflow = client
+            .call_tool("add", serde_json::json!({ "a": i64::MAX, "b": 1 }))
+            .await
+            .expect("answers");
+        assert!(overflow.is_error());
+        assert!(overflow.text().contains("overflows"), "{}", overflow.text());
+    }
 }

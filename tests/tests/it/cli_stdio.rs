@@ -374,3 +374,40 @@ fn cli_rejects_an_unknown_subcommand() {
     );
     assert!(out.stderr.contains("frobnicate"), "{}", out.stderr);
 }
+
+#[test]
+fn cli_help_goes_to_stdout_and_a_typo_gets_a_suggestion() {
+    let out = run_cli(&["--help"]);
+    assert!(out.status.success(), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("Usage: quickstart [COMMAND]"),
+        "{}",
+        out.stdout
+    );
+    for command in ["serve", "inspect", "call", "read", "prompt"] {
+        assert!(
+            out.stdout.contains(&format!("  {command} ")),
+            "{}",
+            out.stdout
+        );
+    }
+
+    let out = run_cli(&["help", "serve"]);
+    assert!(out.status.success(), "{}", out.stderr);
+    assert!(out.stdout.contains("--stateless"), "{}", out.stdout);
+
+    let out = run_cli(&["serve", "--trasnport", "http"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("unexpected argument `--trasnport` (did you mean `--transport`?)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Usage: quickstart serve"),
+        "{}",
+        out.stderr
+    );
+}
