@@ -55,6 +55,7 @@ use rmcp::service::RequestContext;
 use rmcp::{Peer, RoleServer};
 
 mod info;
+pub(crate) mod reply;
 use crate::error::ToolError;
 use crate::extract::{FromRequestCx, RequestCx};
 use crate::util::BoxFuture;

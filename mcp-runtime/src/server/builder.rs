@@ -414,6 +414,7 @@ impl ServerBuilder {
                 #[cfg(feature = "metrics")]
                 series,
                 live: Live::default(),
+                lists: Default::default(),
                 settings: self.settings,
                 #[cfg(not(feature = "validation"))]
                 unchecked,

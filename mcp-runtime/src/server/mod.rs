@@ -15,6 +15,7 @@ mod catalog;
 mod dispatch;
 mod handler;
 pub(crate) mod lifespan;
+mod list_cache;
 mod live;
 mod mount;
 
@@ -32,6 +33,7 @@ pub use builder::{Mountable, ServerBuilder};
 use catalog::Catalog;
 #[cfg(feature = "http")]
 pub(crate) use catalog::Routed;
+pub(crate) use list_cache::ListCache;
 use live::Live;
 use mount::MountPath;
 
@@ -64,6 +66,8 @@ struct Inner {
     #[cfg(feature = "metrics")]
     series: crate::telemetry::SeriesSlots,
     live: Live,
+    /// List answers serialized once per view, shared by every session over the line codec.
+    lists: Arc<ListCache>,
     settings: Option<crate::config::Settings>,
     lifespan: Arc<lifespan::Lifespan>,
     /// Schema constraints nothing checks without the `validation` feature.
@@ -210,6 +214,11 @@ impl Server {
             identity: Some(identity),
             ..self.clone()
         }
+    }
+
+    /// The list answers kept serialized, for the line codec of each session.
+    pub(crate) fn list_cache(&self) -> Arc<ListCache> {
+        self.inner.lists.clone()
     }
 
     /// This server as a component mounted at `mount` sees it.

@@ -25,7 +25,8 @@ impl Server {
         let output = protected_stdout()?;
         let stop_signal = crate::lifespan::StopSignal::install();
         self.start().await?;
-        let transport = super::line::LineTransport::new(stdin(), output);
+        let transport =
+            super::line::LineTransport::new(stdin(), output).with_lists(self.list_cache());
         let running = ServiceExt::serve(self.clone(), transport)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;

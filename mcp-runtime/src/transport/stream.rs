@@ -30,7 +30,8 @@ impl Server {
     ) -> BoxFuture<'static, Result<(), Error>> {
         Box::pin(async move {
             self.start().await?;
-            let running = ServiceExt::serve(self, LineTransport::new(read, write))
+            let transport = LineTransport::new(read, write).with_lists(self.list_cache());
+            let running = ServiceExt::serve(self, transport)
                 .await
                 .map_err(|error| Error::Initialize(error.to_string()))?;
             running

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::errors::CorrelationId;
 use super::size::{request_len, response_json, response_len};
+use crate::middleware::reply::ReplyMeter;
 use crate::middleware::{Middleware, Next, Request, Response};
 use crate::util::BoxFuture;
 
@@ -73,7 +74,9 @@ impl std::fmt::Display for Outcome {
 /// Every event has the fields `method` (`tools/call`, …), `component` (the tool or prompt
 /// name, the resource URI; empty for lists), `request_id`, `duration_ms`, `outcome` (`ok`,
 /// `tool_error` or `error`), `request_bytes` (the serialized arguments, or the URI) and
-/// `response_bytes` (the serialized result), and `correlation_id` when
+/// `response_bytes` (the answer's size: over stdio, in memory and `serve`, the JSON-RPC
+/// message as the transport wrote it, counted by that one serialization, so the event follows
+/// the write; over HTTP, the serialized result), and `correlation_id` when
 /// [`ErrorHandling`](super::ErrorHandling) runs before it. JSON-RPC errors add `error_code` and
 /// `error`, and are logged at `WARN`; everything else at `INFO`.
 ///
@@ -178,75 +181,137 @@ impl Middleware for Logging {
             if !tracing::enabled!(target: Logging::TARGET, tracing::Level::WARN) {
                 return next.run_request(request).await;
             }
-            let method = request.method();
-            let component = request.target().unwrap_or_default().to_owned();
-            let request_id = request.request_id().to_string();
-            let correlation_id = request
-                .extensions()
-                .get::<CorrelationId>()
-                .map(CorrelationId::to_string);
-            let request_bytes = request_len(&request);
+            let meter = request.extensions().get::<ReplyMeter>().cloned();
+            let id = request.request_id().clone();
             let request_payload = self.payloads.then(|| self.payload(request_json(&request)));
+            let mut line = Line {
+                method: request.method(),
+                component: request.target().unwrap_or_default().to_owned(),
+                request_id: id.to_string(),
+                correlation_id: request
+                    .extensions()
+                    .get::<CorrelationId>()
+                    .map(CorrelationId::to_string),
+                duration_ms: 0.0,
+                outcome: Outcome::Ok,
+                request_bytes: request_len(&request),
+                error: None,
+                payloads: self.payloads,
+                request_payload,
+                response_payload: None,
+            };
 
             let started = Instant::now();
             let result = next.run_request(request).await;
-            let duration_ms = millis(started.elapsed());
+            line.duration_ms = millis(started.elapsed());
 
-            let outcome = Outcome::of(&result);
-            let response_bytes = result.as_ref().map(response_len).unwrap_or(0);
-            let response_payload = match (&result, self.payloads) {
-                (Ok(response), true) => Some(self.payload(response_json(response))),
-                _ => None,
-            };
-            let request_payload = request_payload.as_deref();
-            let response_payload = response_payload.as_deref();
-            let correlation_id = correlation_id.as_deref();
+            line.outcome = Outcome::of(&result);
             match &result {
-                // The default line, without the payload fields (each costs even when empty).
-                Ok(_) if !self.payloads => tracing::info!(
-                    target: Logging::TARGET,
-                    method,
-                    component,
-                    request_id,
-                    correlation_id,
-                    duration_ms,
-                    outcome = outcome.as_str(),
-                    request_bytes,
-                    response_bytes,
-                    "request handled"
-                ),
-                Ok(_) => tracing::info!(
-                    target: Logging::TARGET,
-                    method,
-                    component,
-                    request_id,
-                    correlation_id,
-                    duration_ms,
-                    outcome = outcome.as_str(),
-                    request_bytes,
-                    response_bytes,
-                    request = request_payload,
-                    response = response_payload,
-                    "request handled"
-                ),
-                Err(error) => tracing::warn!(
-                    target: Logging::TARGET,
-                    method,
-                    component,
-                    request_id,
-                    correlation_id,
-                    duration_ms,
-                    outcome = outcome.as_str(),
-                    request_bytes,
-                    response_bytes,
-                    error_code = error.code.0,
-                    error = %error.message,
-                    request = request_payload,
-                    "request failed"
-                ),
+                Ok(response) if self.payloads => {
+                    line.response_payload = Some(self.payload(response_json(response)));
+                }
+                Ok(_) => {}
+                Err(error) => line.error = Some((error.code.0, error.message.to_string())),
+            }
+            match meter {
+                // The size of the answer as the transport writes it; the line waits for it
+                // (in the request's span, should there be one).
+                Some(meter) => {
+                    let span = tracing::Span::current();
+                    meter.on_reply(
+                        id,
+                        Box::new(move |bytes| span.in_scope(|| line.emit(bytes.unwrap_or(0)))),
+                    );
+                }
+                // A transport that does not report sizes: the result as serialized here.
+                None => {
+                    let bytes = result.as_ref().map(response_len).unwrap_or(0);
+                    line.emit(bytes);
+                }
             }
             result
         })
+    }
+}
+
+/// One request's event, its fields gathered before the answer's size is known.
+struct Line {
+    method: &'static str,
+    component: String,
+    request_id: String,
+    correlation_id: Option<String>,
+    duration_ms: f64,
+    outcome: Outcome,
+    request_bytes: usize,
+    /// The JSON-RPC error's code and message.
+    error: Option<(i32, String)>,
+    payloads: bool,
+    request_payload: Option<String>,
+    response_payload: Option<String>,
+}
+
+impl Line {
+    fn emit(self, response_bytes: usize) {
+        let Line {
+            method,
+            component,
+            request_id,
+            correlation_id,
+            duration_ms,
+            outcome,
+            request_bytes,
+            error,
+            payloads,
+            request_payload,
+            response_payload,
+        } = self;
+        let correlation_id = correlation_id.as_deref();
+        let request_payload = request_payload.as_deref();
+        let response_payload = response_payload.as_deref();
+        match error {
+            // The default line, without the payload fields (each costs even when empty).
+            None if !payloads => tracing::info!(
+                target: Logging::TARGET,
+                method,
+                component,
+                request_id,
+                correlation_id,
+                duration_ms,
+                outcome = outcome.as_str(),
+                request_bytes,
+                response_bytes,
+                "request handled"
+            ),
+            None => tracing::info!(
+                target: Logging::TARGET,
+                method,
+                component,
+                request_id,
+                correlation_id,
+                duration_ms,
+                outcome = outcome.as_str(),
+                request_bytes,
+                response_bytes,
+                request = request_payload,
+                response = response_payload,
+                "request handled"
+            ),
+            Some((error_code, error)) => tracing::warn!(
+                target: Logging::TARGET,
+                method,
+                component,
+                request_id,
+                correlation_id,
+                duration_ms,
+                outcome = outcome.as_str(),
+                request_bytes,
+                response_bytes,
+                error_code,
+                error = %error,
+                request = request_payload,
+                "request failed"
+            ),
+        }
     }
 }
 

@@ -28,6 +28,9 @@ use tokio::task::JoinHandle;
 use decode::Decoded;
 use outbox::Outbox;
 
+use crate::middleware::reply::ReplyMeter;
+use crate::server::ListCache;
+
 /// The longest line read (16 MiB); a longer one is discarded and answered with `-32600`.
 pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
 
@@ -51,6 +54,17 @@ pub(crate) type BoxedRead = Box<dyn AsyncRead + Send + Unpin>;
 /// A writing half, boxed.
 pub(crate) type BoxedWrite = Box<dyn AsyncWrite + Send + Unpin>;
 
+/// Writes the line of a response whose `result` is already serialized, exactly as serializing
+/// rmcp's response message writes it.
+fn write_response_line(buf: &mut Vec<u8>, id: &RequestId, result: &[u8]) -> std::io::Result<()> {
+    buf.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    serde_json::to_writer(&mut *buf, id)?;
+    buf.extend_from_slice(br#","result":"#);
+    buf.extend_from_slice(result);
+    buf.extend_from_slice(b"}");
+    Ok(())
+}
+
 /// rmcp's transport over a reading and a writing half, with the SDK's codec.
 pub(crate) struct LineTransport {
     read: BoxedRead,
@@ -65,6 +79,11 @@ pub(crate) struct LineTransport {
     /// Requests delivered and not yet answered (or cancelled): past [`MAX_IN_FLIGHT`], no more
     /// input is read until one is.
     in_flight: HashSet<RequestId>,
+    /// The server's list answers kept serialized, if it shares them.
+    lists: Option<Arc<ListCache>>,
+    /// Told the size of each answer written (for `Logging`'s `response_bytes`); every request
+    /// delivered carries it in its extensions.
+    meter: ReplyMeter,
 }
 
 impl LineTransport {
@@ -83,7 +102,15 @@ impl LineTransport {
             max_line: MAX_LINE,
             started: false,
             in_flight: HashSet::new(),
+            lists: None,
+            meter: ReplyMeter::default(),
         }
+    }
+
+    /// Writes list answers from `lists`, which keeps each distinct one serialized.
+    pub(crate) fn with_lists(mut self, lists: Arc<ListCache>) -> Self {
+        self.lists = Some(lists);
+        self
     }
 
     #[cfg(test)]
@@ -100,24 +127,40 @@ impl Transport<RoleServer> for LineTransport {
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        match &item {
+        let answered = match &item {
             JsonRpcMessage::Response(response) => {
                 self.in_flight.remove(&response.id);
                 self.started |= !matches!(
                     response.result,
                     ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
                 );
+                Some(&response.id)
             }
             JsonRpcMessage::Error(error) => {
                 if let Some(id) = &error.id {
                     self.in_flight.remove(id);
                 }
+                error.id.as_ref()
             }
-            _ => {}
-        }
+            _ => None,
+        };
         // Serialized now, in the order the service sends: a progress notification is never
         // overtaken by the answer it precedes.
-        std::future::ready(self.outbox.push(&item))
+        let written = match (&item, &self.lists) {
+            (JsonRpcMessage::Response(response), Some(lists)) => {
+                match lists.json(&response.result) {
+                    Some(json) => self
+                        .outbox
+                        .push_with(|buf| write_response_line(buf, &response.id, &json)),
+                    None => self.outbox.push(&item),
+                }
+            }
+            _ => self.outbox.push(&item),
+        };
+        if let Some(id) = answered {
+            self.meter.replied(id, written.as_ref().ok().copied());
+        }
+        std::future::ready(written.map(drop))
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
@@ -149,9 +192,12 @@ impl Transport<RoleServer> for LineTransport {
                         tracing::debug!("ignoring a notification or response before initialize");
                     }
                     Decoded::Message(message) => {
-                        match &*message {
+                        let mut message = message;
+                        match &mut *message {
                             JsonRpcMessage::Request(request) => {
                                 self.in_flight.insert(request.id.clone());
+                                rmcp::model::GetExtensions::extensions_mut(&mut request.request)
+                                    .insert(self.meter.clone());
                             }
                             JsonRpcMessage::Notification(notification) => {
                                 if let ClientNotification::CancelledNotification(cancelled) =
@@ -188,6 +234,7 @@ impl Transport<RoleServer> for LineTransport {
     }
 
     async fn close(&mut self) -> Result<(), Self::Error> {
+        self.meter.close();
         self.outbox.close();
         if let Some(mut writer) = self.writer.take()
             && tokio::time::timeout(CLOSE_GRACE, &mut writer)
@@ -205,6 +252,7 @@ impl Drop for LineTransport {
     fn drop(&mut self) {
         // Without `close` (the service ended some other way), the writer still finishes what
         // is buffered, then stops.
+        self.meter.close();
         self.outbox.close();
     }
 }
@@ -511,5 +559,29 @@ mod tests {
         assert_eq!(answers[1]["id"], json!(3));
         assert_eq!(answers[1]["error"]["code"], -32602);
         transport.close().await.expect("closes");
+    }
+
+    #[test]
+    fn a_list_answer_written_from_its_kept_json_is_what_serializing_it_writes() {
+        let serde_json::Value::Object(schema) = serde_json::json!({"type": "object"}) else {
+            unreachable!("an object literal")
+        };
+        let tool = rmcp::model::Tool::new("a", "Adds.", Arc::new(schema));
+        let result =
+            ServerResult::ListToolsResult(rmcp::model::ListToolsResult::with_all_items(vec![tool]));
+        for id in [RequestId::Number(7), RequestId::String("x\"y".into())] {
+            let message: TxJsonRpcMessage<RoleServer> =
+                JsonRpcMessage::response(result.clone(), id.clone());
+            let expected = serde_json::to_vec(&message).expect("serializes");
+            let json = crate::server::ListCache::default()
+                .json(&result)
+                .expect("a list");
+            let mut line = Vec::new();
+            super::write_response_line(&mut line, &id, &json).expect("writes");
+            assert_eq!(
+                String::from_utf8(line).expect("UTF-8"),
+                String::from_utf8(expected).expect("UTF-8")
+            );
+        }
     }
 }

@@ -40,8 +40,18 @@ impl Outbox {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Serializes `message` as one line at the end of the buffer.
-    pub(super) fn push<T: Serialize + ?Sized>(&self, message: &T) -> std::io::Result<()> {
+    /// Serializes `message` as one line at the end of the buffer; the line's length, without
+    /// its newline.
+    pub(super) fn push<T: Serialize + ?Sized>(&self, message: &T) -> std::io::Result<usize> {
+        self.push_with(|buf| serde_json::to_writer(buf, message).map_err(Into::into))
+    }
+
+    /// Adds one line that `write` writes (without its newline) at the end of the buffer; what
+    /// it wrote is taken back if it fails. The line's length, without its newline.
+    pub(super) fn push_with(
+        &self,
+        write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+    ) -> std::io::Result<usize> {
         let mut state = self.state();
         if state.broken || state.closed {
             return Err(std::io::Error::new(
@@ -50,16 +60,17 @@ impl Outbox {
             ));
         }
         let mark = state.buf.len();
-        if let Err(error) = serde_json::to_writer(&mut state.buf, message) {
+        if let Err(error) = write(&mut state.buf) {
             state.buf.truncate(mark);
-            return Err(error.into());
+            return Err(error);
         }
+        let len = state.buf.len() - mark;
         state.buf.push(b'\n');
         drop(state);
         if mark == 0 {
             self.ready.notify_one();
         }
-        Ok(())
+        Ok(len)
     }
 
     /// Waits until fewer than `limit` bytes wait to be written (or nothing more can be).

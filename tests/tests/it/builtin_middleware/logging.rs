@@ -41,15 +41,15 @@ async fn logging_records_method_component_outcome_duration_and_sizes_without_pay
     assert!(ok.field("request_id").is_some());
     let request_bytes = serde_json::to_vec(&arguments).unwrap().len().to_string();
     assert_eq!(ok.field("request_bytes"), Some(request_bytes.as_str()));
+    // The answer as the transport wrote it (counted by that one serialization): the
+    // JSON-RPC message around the result the client received.
     let response_bytes: usize = ok.field("response_bytes").unwrap().parse().unwrap();
-    // The result as serialized; the server's copy may still carry
-    // `"resultType":"complete"`, which rmcp drops for peers of older protocol versions.
-    let received = serde_json::to_vec(&result.0).unwrap().len();
-    let result_type = r#","resultType":"complete""#.len();
-    assert!(
-        response_bytes == received || response_bytes == received + result_type,
-        "{response_bytes} bytes logged, {received} received"
+    let id = ok.field("request_id").unwrap();
+    let written = format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"result":{}}}"#,
+        serde_json::to_string(&result.0).unwrap()
     );
+    assert_eq!(response_bytes, written.len(), "{written}");
     // No payloads by default, so no secret either.
     assert_eq!(ok.field("request"), None);
     assert_eq!(ok.field("response"), None);
@@ -68,10 +68,35 @@ async fn logging_records_method_component_outcome_duration_and_sizes_without_pay
     assert_eq!(error.field("component"), Some("nope"));
     assert_eq!(error.field("error_code"), Some("-32602"));
     assert_eq!(error.field("error"), Some("unknown tool `nope`"));
+    // An error's answer is measured too: the JSON-RPC error message.
+    let error_bytes: usize = error.field("response_bytes").unwrap().parse().unwrap();
+    let mcp_runtime::testing::ClientError::Rpc(received) = &unknown else {
+        panic!("not a JSON-RPC error: {unknown:?}")
+    };
+    let written = format!(
+        r#"{{"jsonrpc":"2.0","id":{},"error":{}}}"#,
+        error.field("request_id").unwrap(),
+        serde_json::to_string(received).unwrap()
+    );
+    assert_eq!(error_bytes, written.len(), "{written}");
 
     assert_eq!(list.field("method"), Some("tools/list"));
     assert_eq!(list.field("component"), Some(""));
     assert_eq!(list.field("request_bytes"), Some("0"));
+    let tools = client.list_tools().await.unwrap();
+    let list_bytes: usize = list.field("response_bytes").unwrap().parse().unwrap();
+    let mut listed = mcp_runtime::rmcp::model::ListToolsResult::with_all_items(tools);
+    // Not on the protocol version this client speaks.
+    listed.result_type = None;
+    let listed = serde_json::to_string(&listed).unwrap();
+    assert_eq!(
+        list_bytes,
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{},"result":{listed}}}"#,
+            list.field("request_id").unwrap()
+        )
+        .len()
+    );
 }
 
 #[tokio::test]
