@@ -50,10 +50,29 @@ impl ReplyMeter {
 
     /// The transport is closing: what still waits runs with `None`.
     pub(crate) fn close(&self) {
+        self.replied_all(None);
+    }
+
+    /// Every answer waited for was written, `bytes` long in all (`None`: not all of it was):
+    /// how HTTP reports, with one meter per exchange, once its response body is finished.
+    pub(crate) fn replied_all(&self, bytes: Option<usize>) {
         let waiting: Vec<OnReply> = self.waiting().drain().map(|(_, then)| then).collect();
         for then in waiting {
-            then(None);
+            then(bytes);
         }
+    }
+
+    /// The meter of the request with these extensions: the transport's (the line codec puts
+    /// it in each request), or, over HTTP, the exchange's, in the HTTP request's parts.
+    pub(crate) fn of(extensions: &rmcp::model::Extensions) -> Option<&ReplyMeter> {
+        if let Some(meter) = extensions.get::<ReplyMeter>() {
+            return Some(meter);
+        }
+        #[cfg(feature = "http")]
+        if let Some(parts) = extensions.get::<http::request::Parts>() {
+            return parts.extensions.get::<ReplyMeter>();
+        }
+        None
     }
 }
 

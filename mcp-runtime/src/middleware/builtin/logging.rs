@@ -74,9 +74,10 @@ impl std::fmt::Display for Outcome {
 /// Every event has the fields `method` (`tools/call`, …), `component` (the tool or prompt
 /// name, the resource URI; empty for lists), `request_id`, `duration_ms`, `outcome` (`ok`,
 /// `tool_error` or `error`), `request_bytes` (the serialized arguments, or the URI) and
-/// `response_bytes` (the answer's size: over stdio, in memory and `serve`, the JSON-RPC
-/// message as the transport wrote it, counted by that one serialization, so the event follows
-/// the write; over HTTP, the serialized result), and `correlation_id` when
+/// `response_bytes` (the answer's size as the transport wrote it, counted by the one
+/// serialization it does, so the event follows the write: over stdio, in memory and `serve`
+/// the JSON-RPC message; over HTTP the response body, an event stream with its framing), and
+/// `correlation_id` when
 /// [`ErrorHandling`](super::ErrorHandling) runs before it. JSON-RPC errors add `error_code` and
 /// `error`, and are logged at `WARN`; everything else at `INFO`.
 ///
@@ -181,7 +182,7 @@ impl Middleware for Logging {
             if !tracing::enabled!(target: Logging::TARGET, tracing::Level::WARN) {
                 return next.run_request(request).await;
             }
-            let meter = request.extensions().get::<ReplyMeter>().cloned();
+            let meter = ReplyMeter::of(request.extensions()).cloned();
             let id = request.request_id().clone();
             let request_payload = self.payloads.then(|| self.payload(request_json(&request)));
             let mut line = Line {
@@ -223,7 +224,8 @@ impl Middleware for Logging {
                         Box::new(move |bytes| span.in_scope(|| line.emit(bytes.unwrap_or(0)))),
                     );
                 }
-                // A transport that does not report sizes: the result as serialized here.
+                // A transport that does not report sizes (a `Server` driven directly, or a
+                // caller's own transport): the result as serialized here.
                 None => {
                     let bytes = result.as_ref().map(response_len).unwrap_or(0);
                     line.emit(bytes);

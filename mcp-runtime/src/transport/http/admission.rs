@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::challenge::{bearer_token, insufficient_scope, refused};
 use super::exchanges::{Exchanges, Tracked};
 use crate::auth::TokenVerifier;
+use crate::middleware::reply::ReplyMeter;
 use crate::server::Server;
 
 pub(super) const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
@@ -115,19 +116,23 @@ impl Guard {
 
 /// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
 /// component needs) when auth is on; attaches the verified [`Identity`] for the pipeline.
-pub(super) async fn mcp_endpoint(State(guard): State<Arc<Guard>>, request: Request) -> Response {
+pub(super) async fn mcp_endpoint(
+    State(guard): State<Arc<Guard>>,
+    mut request: Request,
+) -> Response {
     // A POST is an exchange: counted until its response body is written (or dropped). GET
     // streams stay open for the session's life and are closed by shutdown instead.
     if request.method() != Method::POST {
         return admit(&guard, request).await;
     }
     let exchange = guard.exchanges.open();
+    // Told the size of the body once it is written; rmcp hands the request's parts, with
+    // this, to the handler (where `Logging` finds it).
+    let meter = ReplyMeter::default();
+    request.extensions_mut().insert(meter.clone());
     let response = admit(&guard, request).await;
     let (parts, body) = response.into_parts();
-    let body = Body::new(Tracked {
-        body,
-        _exchange: exchange,
-    });
+    let body = Body::new(Tracked::new(body, exchange, meter));
     Response::from_parts(parts, body)
 }
 

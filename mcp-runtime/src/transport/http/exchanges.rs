@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use axum::body::Body;
+use http_body::Body as _;
+
+use crate::middleware::reply::ReplyMeter;
 
 /// The MCP exchanges (POSTs) in flight, counted until their response body is finished, so
 /// a graceful shutdown waits for answers to be written, not only computed.
@@ -48,9 +51,35 @@ impl Drop for ExchangeGuard {
 
 /// A response body holding its exchange open until it is finished or dropped. Frames, the
 /// end of stream and the size hint pass through, so a JSON answer keeps its length.
+///
+/// It also counts the bytes written, and once the body is finished tells the exchange's
+/// [`ReplyMeter`] (`Logging`'s `response_bytes`: the body as sent, an event stream with its
+/// framing and any notification sent on it); a body dropped unfinished tells it `None`.
 pub(super) struct Tracked {
     pub(super) body: Body,
     pub(super) _exchange: ExchangeGuard,
+    pub(super) meter: ReplyMeter,
+    pub(super) written: usize,
+    pub(super) finished: bool,
+}
+
+impl Tracked {
+    pub(super) fn new(body: Body, exchange: ExchangeGuard, meter: ReplyMeter) -> Self {
+        Self {
+            body,
+            _exchange: exchange,
+            meter,
+            written: 0,
+            finished: false,
+        }
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        let written = (self.finished || self.body.is_end_stream()).then_some(self.written);
+        self.meter.replied_all(written);
+    }
 }
 
 impl http_body::Body for Tracked {
@@ -61,7 +90,15 @@ impl http_body::Body for Tracked {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+        let polled = std::pin::Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            std::task::Poll::Ready(Some(Ok(frame))) => {
+                self.written += frame.data_ref().map_or(0, |data| data.len());
+            }
+            std::task::Poll::Ready(None) => self.finished = true,
+            _ => {}
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

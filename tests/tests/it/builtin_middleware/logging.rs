@@ -145,3 +145,40 @@ async fn logging_payloads_are_logged_when_enabled_with_secrets_redacted() {
         json!({"user": "[redacted]", "token": "[redacted]"})
     );
 }
+
+#[tokio::test]
+async fn over_http_response_bytes_is_the_response_body_as_sent() {
+    use crate::support::http::{Mcp, serve_ready};
+    use mcp_runtime::http::HttpOptions;
+
+    let (capture, _guard) = Capture::install();
+    for stateless in [true, false] {
+        let server = Server::builder("t")
+            .middleware(Logging::new())
+            .tools(basic_tools())
+            .build()
+            .unwrap();
+        let running = serve_ready(server, HttpOptions::new().stateless(stateless)).await;
+        let mut mcp = Mcp::new(running.url());
+        mcp.initialize().await;
+        // Stateless: a JSON body. Stateful: an event stream, counted with its framing.
+        let answer = mcp
+            .call("login", json!({"user": "ada", "password": "hunter2"}))
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        running.shutdown().await.expect("clean shutdown");
+
+        let events = capture.events(Logging::TARGET);
+        let call = events
+            .iter()
+            .rfind(|event| event.field("method") == Some("tools/call"))
+            .unwrap_or_else(|| panic!("no tools/call event: {events:#?}"));
+        let logged: usize = call.field("response_bytes").unwrap().parse().unwrap();
+        assert_eq!(
+            logged,
+            answer.body.len(),
+            "stateless: {stateless}; body: {}",
+            answer.body
+        );
+    }
+}
