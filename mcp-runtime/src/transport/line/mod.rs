@@ -194,6 +194,28 @@ impl Transport<RoleServer> for LineTransport {
                     Decoded::Message(message) => {
                         let mut message = message;
                         match &mut *message {
+                            JsonRpcMessage::Request(request)
+                                if self.in_flight.contains(&request.id) =>
+                            {
+                                // Its answer could not be told from the first one's: refused,
+                                // and the first goes on.
+                                let refusal = rmcp::model::ServerJsonRpcMessage::error(
+                                    rmcp::model::ErrorData::invalid_request(
+                                        format!(
+                                            "Invalid request: a request with id {} is already \
+                                             in flight; use another id",
+                                            request.id
+                                        ),
+                                        None,
+                                    ),
+                                    Some(request.id.clone()),
+                                );
+                                tracing::debug!(id = %request.id, "refusing a duplicate request id");
+                                if self.outbox.push(&refusal).is_err() {
+                                    return None;
+                                }
+                                continue;
+                            }
                             JsonRpcMessage::Request(request) => {
                                 self.in_flight.insert(request.id.clone());
                                 rmcp::model::GetExtensions::extensions_mut(&mut request.request)
@@ -583,5 +605,63 @@ mod tests {
                 String::from_utf8(expected).expect("UTF-8")
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_second_request_with_an_id_in_flight_is_refused_and_the_first_goes_on() {
+        let (mut transport, client) = transport(MAX_LINE);
+        transport.started = true;
+        let (client_read, mut client_write) = tokio::io::split(client);
+        let mut replies = BufReader::new(client_read).lines();
+        client_write
+            .write_all(
+                b"{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}\n\
+                  {\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}\n\
+                  {\"jsonrpc\":\"2.0\",\"id\":\"7\",\"method\":\"ping\"}\n",
+            )
+            .await
+            .expect("writable");
+        let first = transport.receive().await.expect("the first request");
+        assert_eq!(
+            first.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(7)
+        );
+        // The string id "7" is another id.
+        let other = transport.receive().await.expect("the third request");
+        assert_eq!(
+            other.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::String("7".into())
+        );
+        let refusal: Value = serde_json::from_str(
+            &replies
+                .next_line()
+                .await
+                .expect("readable")
+                .expect("a line"),
+        )
+        .expect("JSON");
+        assert_eq!(refusal["id"], 7, "{refusal}");
+        assert_eq!(refusal["error"]["code"], -32600, "{refusal}");
+        assert!(
+            refusal["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("already in flight")),
+            "{refusal}"
+        );
+        // Once the first is answered, the id may be used again.
+        let answer = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(7),
+        );
+        transport.send(answer).await.expect("sent");
+        client_write
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}\n")
+            .await
+            .expect("writable");
+        let again = transport.receive().await.expect("the id again");
+        assert_eq!(
+            again.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(7)
+        );
     }
 }
