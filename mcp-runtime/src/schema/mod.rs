@@ -53,6 +53,11 @@ impl SchemaCx {
     pub(crate) fn new(profile: SchemaProfile) -> Self {
         Self { profile }
     }
+
+    /// The dialect the schemas are generated in.
+    pub(crate) fn profile(&self) -> SchemaProfile {
+        self.profile
+    }
 }
 
 /// A function producing the schema of one Rust type.

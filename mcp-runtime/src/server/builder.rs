@@ -337,9 +337,10 @@ impl ServerBuilder {
         let cx = SchemaCx::new(self.profile);
         let mut catalog = Catalog::default();
         for entry in &self.tools {
-            catalog
-                .tools
-                .add(Registered::tool(entry, &cx, &shared, &known)?, None)?;
+            catalog.tools.add(
+                Registered::tool(entry, &cx, &shared, &known, cfg!(debug_assertions))?,
+                None,
+            )?;
         }
         for entry in &self.resources {
             catalog
@@ -382,10 +383,10 @@ impl ServerBuilder {
                 .tools
                 .items
                 .iter()
-                .filter(|tool| !tool.kind.validator.unchecked().is_empty())
-                .map(|tool| {
+                .filter_map(|tool| {
+                    let unchecked = tool.kind.schemas.get().ok()?.validator.unchecked();
                     let name = tool.common.name.to_string();
-                    (name, tool.kind.validator.unchecked().to_vec())
+                    (!unchecked.is_empty()).then(|| (name, unchecked.to_vec()))
                 })
                 .collect();
             super::Unchecked {

@@ -10,10 +10,10 @@ use rmcp::model::{
     CallToolResult, Extensions, GetPromptResult, Prompt, Resource, ResourceTemplate, Tool,
 };
 use rmcp::service::RequestContext;
-use serde_json::Value;
 
 use super::live::Live;
 use super::mount::MountPath;
+use super::tool_schemas::LazySchemas;
 use super::{Chain, Server};
 use crate::completion::Completer;
 use crate::component::ComponentMeta;
@@ -26,7 +26,7 @@ use crate::extract::{RequestCx, StateMap};
 use crate::middleware::{ComponentInfo, ComponentKind, Named, Route, Routing};
 use crate::prompt::{PromptArgs, PromptEntry, PromptError};
 use crate::resource::{ReadFn, ResourceEntry};
-use crate::schema::{ArgumentValidator, SchemaCx};
+use crate::schema::SchemaCx;
 use crate::tool::{ToolArgs, ToolEntry, is_valid_tool_name};
 use crate::util::BoxFuture;
 
@@ -171,14 +171,14 @@ impl<K: Kind> Components<K> {
 impl<K: Kind + Listed> Components<K> {
     /// The enabled components as clients list them.
     pub(crate) fn listed(&self, live: &Live, ext: Option<&Extensions>) -> Vec<K::Listing> {
-        self.listed_as(live, ext, |kind| Some(kind.listing().clone()))
+        self.listed_as(live, ext, |kind| kind.listing().cloned())
     }
 }
 
 /// A kind whose components are listed as one rmcp type.
 pub(crate) trait Listed {
     type Listing: Clone;
-    fn listing(&self) -> &Self::Listing;
+    fn listing(&self) -> Option<&Self::Listing>;
 }
 
 /// Two components with one key.
@@ -233,13 +233,10 @@ fn check_requirements(
 
 // ---- tools ------------------------------------------------------------------------------
 
-/// What a tool adds: its listing, its validator and its entry point.
+/// What a tool adds: its schemas (with its listing and validator) and its entry point.
 #[derive(Clone)]
 pub(crate) struct ToolKind {
-    pub(crate) listed: Tool,
-    pub(crate) validator: Arc<ArgumentValidator>,
-    pub(crate) whole_object: bool,
-    pub(crate) output: OutputMode,
+    pub(crate) schemas: LazySchemas,
     pub(crate) call:
         fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, rmcp::ErrorData>>,
 }
@@ -250,23 +247,28 @@ impl Kind for ToolKind {
         common.name.clone()
     }
     fn relist(&mut self, common: &Common, _prefix: Option<&str>) {
-        self.listed.name = common.name.to_string().into();
+        self.schemas = self.schemas.renamed(common.name.clone());
     }
 }
 
 impl Listed for ToolKind {
     type Listing = Tool;
-    fn listing(&self) -> &Tool {
-        &self.listed
+    /// Generates the tool's schemas on the first list (a tool whose schemas cannot work is
+    /// left out, and was logged).
+    fn listing(&self) -> Option<&Tool> {
+        self.schemas.get().ok().map(|schemas| &schemas.listed)
     }
 }
 
 impl Registered<ToolKind> {
+    /// A tool's registration. Its schemas are generated now when `eager` (debug builds, so a
+    /// schema that cannot work fails `build()`), else on first use (see [`LazySchemas`]).
     pub(crate) fn tool(
         entry: &ToolEntry,
         cx: &SchemaCx,
         shared: &Arc<Shared>,
         known: &StateMap,
+        eager: bool,
     ) -> Result<Self, Error> {
         let descriptor = (entry.descriptor)();
         let meta = &descriptor.meta;
@@ -285,25 +287,10 @@ impl Registered<ToolKind> {
             &descriptor.input.requirements,
             known,
         )?;
-        let input = cx.input(&descriptor.input);
-        if input.advertised.get("type").and_then(Value::as_str) != Some("object") {
-            return Err(invalid(
-                "the input schema's root must be an object (`\"type\": \"object\"`)".to_owned(),
-            ));
+        let schemas = LazySchemas::new(entry.descriptor, cx.profile(), Arc::from(meta.name));
+        if eager {
+            schemas.get().map_err(|error| invalid(error.to_owned()))?;
         }
-        let validator = ArgumentValidator::new(input.validation).map_err(invalid)?;
-        let (output_schema, output) = (descriptor.output.schema)(cx);
-
-        let mut listed = Tool::new_with_raw(
-            meta.name,
-            meta.description.map(Into::into),
-            input.advertised,
-        );
-        listed.title = meta.title.map(str::to_owned);
-        listed.icons = meta.listed_icons();
-        listed.meta = meta.meta.clone();
-        listed.output_schema = output_schema.map(Arc::new);
-        listed.annotations = descriptor.annotations.clone();
         let common = Common::new(
             ComponentKind::Tool,
             descriptor.meta,
@@ -314,10 +301,7 @@ impl Registered<ToolKind> {
         Ok(Self {
             common,
             kind: ToolKind {
-                listed,
-                validator: Arc::new(validator),
-                whole_object: input.whole_object,
-                output,
+                schemas,
                 call: entry.call,
             },
         })
@@ -451,8 +435,8 @@ impl Kind for PromptKind {
 
 impl Listed for PromptKind {
     type Listing = Prompt;
-    fn listing(&self) -> &Prompt {
-        &self.listed
+    fn listing(&self) -> Option<&Prompt> {
+        Some(&self.listed)
     }
 }
 

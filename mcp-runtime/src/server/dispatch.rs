@@ -305,11 +305,15 @@ impl Server {
         let tool = &self.inner.catalog.tools.items[i];
         let (common, kind) = (&tool.common, &tool.kind);
         let mask = common.shared.mask_internal_errors;
-        if let Err(error) = kind.validator.ready() {
+        let schemas = kind
+            .schemas
+            .get()
+            .map_err(|error| McpError::internal_error(error.to_owned(), None))?;
+        if let Err(error) = schemas.validator.ready() {
             return Err(McpError::internal_error(error, None));
         }
         let arguments = Value::Object(call.arguments);
-        if let Err(problems) = kind.validator.check(&arguments) {
+        if let Err(problems) = schemas.validator.check(&arguments) {
             return Ok(ToolError::invalid_arguments(problems).into_call_result(&common.name, mask));
         }
         let Value::Object(map) = arguments else {
@@ -320,10 +324,10 @@ impl Server {
             ));
         };
         let cancel = call.parts.context.ct.clone();
-        let cx = self.request_cx(call.parts.context, common, kind.output);
+        let cx = self.request_cx(call.parts.context, common, schemas.output);
         let args = ToolArgs {
             map,
-            whole_object: kind.whole_object,
+            whole_object: schemas.whole_object,
         };
         let sink = crate::logging::sink_for(&cx.request, cx.log_level);
         let run = crate::logging::with_client(

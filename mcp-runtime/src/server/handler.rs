@@ -54,7 +54,8 @@ impl ServerHandler for Server {
         // Disabled tools are unknown here too (rmcp's HTTP transport validates with this).
         let catalog = &self.inner.catalog;
         let position = catalog.find_tool(&self.inner.live, name)?;
-        Some(catalog.tools.items[position].kind.listed.clone())
+        let schemas = catalog.tools.items[position].kind.schemas.get().ok()?;
+        Some(schemas.listed.clone())
     }
 
     async fn list_resources(

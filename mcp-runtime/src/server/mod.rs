@@ -18,6 +18,7 @@ pub(crate) mod lifespan;
 mod list_cache;
 mod live;
 mod mount;
+mod tool_schemas;
 
 use std::fmt;
 use std::sync::Arc;
