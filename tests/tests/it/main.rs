@@ -26,6 +26,7 @@ mod config_warnings;
 mod error_returns;
 mod errors;
 mod extractors;
+mod fuzz;
 mod http_auth;
 mod http_auth_example;
 mod http_transport;

@@ -47,6 +47,13 @@ pub(super) fn decode(line: &[u8]) -> Decoded {
         );
     };
     if line[first] == b'[' {
+        if let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            return reject(
+                None,
+                ErrorCode::PARSE_ERROR,
+                &format!("Parse error: {syntax}"),
+            );
+        }
         return reject(
             None,
             ErrorCode::INVALID_REQUEST,
@@ -55,13 +62,27 @@ pub(super) fn decode(line: &[u8]) -> Decoded {
     }
     let envelope = match serde_json::from_str::<Envelope<'_>>(text) {
         Ok(envelope) => envelope,
+        // A shape error met before a syntax error further on (`"jsonrpc":0"2.0"`): not JSON.
+        Err(error)
+            if error.is_data()
+                && let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(text) =>
+        {
+            return reject(
+                None,
+                ErrorCode::PARSE_ERROR,
+                &format!("Parse error: {syntax}"),
+            );
+        }
         Err(error) if error.is_data() => {
             // Well-formed JSON of the wrong shape: answer with its id if that much is readable.
-            let id = serde_json::from_str::<IdOnly<'_>>(text)
+            // Read as a map, where a repeated key keeps its last value, as JSON parsers do
+            // (a struct refuses duplicate fields).
+            let id = serde_json::from_str::<serde_json::Map<String, Value>>(text)
                 .ok()
-                .and_then(|only| only.id);
+                .and_then(|mut message| message.remove("id"))
+                .and_then(|id| serde_json::value::to_raw_value(&id).ok());
             return reject(
-                id,
+                id.as_deref(),
                 ErrorCode::INVALID_REQUEST,
                 &format!("Invalid request: {error}"),
             );
@@ -93,13 +114,6 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
     error: Option<&'a RawValue>,
-}
-
-/// Just the `id` of a message whose other parts did not fit.
-#[derive(Deserialize)]
-struct IdOnly<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
 }
 
 /// A key that is present, whatever its value (`null` included).
@@ -483,6 +497,21 @@ mod tests {
         }
         assert_eq!(reply("{")["error"]["code"], -32700);
         assert_eq!(reply("nope")["error"]["code"], -32700);
+        // A field of the wrong type before the syntax error (found by the fuzzer): still not
+        // JSON, so -32700 and no id, not -32600.
+        let shape_then_syntax = reply(r#"{"jsonrpc":0"2.0","id":9,"method":"ping"}"#);
+        assert_eq!(
+            shape_then_syntax["error"]["code"], -32700,
+            "{shape_then_syntax}"
+        );
+        assert_eq!(shape_then_syntax["id"], Value::Null);
+        // So is a batch that is not JSON (a raw tab inside a string).
+        let bad_batch = reply("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p\ting\"}]");
+        assert_eq!(bad_batch["error"]["code"], -32700, "{bad_batch}");
+        // A repeated key is JSON: the id (its last value) comes back with the -32600.
+        let repeated = reply(r#"{"jsonrpc":"2.0","id":5,"id":6,"method":"ping"}"#);
+        assert_eq!(repeated["error"]["code"], -32600, "{repeated}");
+        assert_eq!(repeated["id"], 6, "{repeated}");
         let invalid_utf8 = decode(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}");
         let Decoded::Reply(invalid_utf8) = invalid_utf8 else {
             panic!("invalid UTF-8 is answered");
