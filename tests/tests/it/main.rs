@@ -29,6 +29,7 @@ mod extractors;
 mod http_auth;
 mod http_auth_example;
 mod http_transport;
+mod jwks_refresh;
 mod lifespan;
 mod logging;
 mod macro_usage;

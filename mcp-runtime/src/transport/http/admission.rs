@@ -2,12 +2,13 @@
 //! checked for its `Host`, its bearer token, the session's owner and the scopes of the
 //! component it names, before rmcp's service sees it.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::challenge::{bearer_token, insufficient_scope, refused};
 use super::exchanges::{Exchanges, Tracked};
-use crate::auth::TokenVerifier;
+use crate::auth::{Presenter, TokenVerifier};
 use crate::middleware::reply::ReplyMeter;
 use crate::server::Server;
 
@@ -150,7 +151,7 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         return foreign_host();
     }
     let identity = match bearer_token(request.headers()) {
-        Ok(token) => verifier.verify(token).await,
+        Ok(token) => verifier.verify_presented(token, presenter(&request)).await,
         Err(error) => Err(error),
     };
     let identity = match identity {
@@ -221,6 +222,15 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
 }
 
 const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Who sent `request`: its peer's address, when the server was served with connect info
+/// (`bind_http` is).
+fn presenter(request: &Request) -> Presenter {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(Presenter::unknown, |info| Presenter::from_addr(info.0.ip()))
+}
 
 /// Which subject opened each session (auth on, stateful mode). Entries idle longer than
 /// rmcp's session keep-alive (5 minutes) outlive their session; they expire after twice that,

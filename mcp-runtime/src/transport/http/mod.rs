@@ -24,7 +24,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::{Listener, ListenerExt};
+use axum::serve::{ListenerExt, TapIo};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tokio::task::JoinHandle;
@@ -134,9 +134,13 @@ impl Server {
             #[cfg(feature = "metrics")]
             let upkeep = record_metrics.then(crate::telemetry::UpkeepTask::spawn);
             let serving = tokio::spawn(
-                axum::serve(nodelay(listener), router)
-                    .with_graceful_shutdown(closed.clone().cancelled_owned())
-                    .into_future(),
+                axum::serve(
+                    nodelay(listener),
+                    // The peer's address reaches the token verifier (`Presenter`).
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(closed.clone().cancelled_owned())
+                .into_future(),
             );
             let started = tokio::select! {
                 started = server.start() => started,
@@ -194,7 +198,9 @@ impl Server {
     /// stay in memory until `/metrics` is scraped). Set `TCP_NODELAY` on the connections you accept
     /// (`axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)` with
     /// `axum::serve::ListenerExt`): without it every streamed (SSE) response waits about 40 ms
-    /// for Nagle's algorithm and the client's delayed ACK.
+    /// for Nagle's algorithm and the client's delayed ACK. Serve it with
+    /// `app.into_make_service_with_connect_info::<SocketAddr>()`, so that the token verifier
+    /// knows each client's address ([`Presenter`](crate::auth::Presenter)).
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }
@@ -258,14 +264,18 @@ impl Server {
 /// A streamed (SSE) response is written in several small pieces; with Nagle's algorithm on, the
 /// last one waits for the ACK of the first, which the client delays by up to 40 ms. A
 /// connection where the option cannot be set is still served.
+///
+/// A named type (not `impl Listener`), so that axum's connect info knows its address type.
 fn nodelay(
     listener: tokio::net::TcpListener,
-) -> impl Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
-    listener.tap_io(|tcp: &mut tokio::net::TcpStream| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
-        }
-    })
+) -> TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
+}
+
+fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
+    }
 }
 
 #[cfg(test)]
