@@ -48,6 +48,8 @@
 //! allowed_hosts = ["localhost", "127.0.0.1", "::1"] # Host header check; "*" for any
 //! allowed_origins = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"] # "*" for any
 //! max_body = 4194304           # bytes
+//! metrics_token = "…"          # /metrics asks for `Authorization: Bearer …` (default: none)
+//! metrics_addr = "127.0.0.1:9090" # /metrics there alone (default: beside the MCP endpoint)
 //!
 //! [log]
 //! level = "info"               # a level or a filter: "info,my_crate=debug"
@@ -540,6 +542,8 @@ mod tests {
             "rate_limit.global.burst",
             "timeout.default",
             "cache.ttl",
+            "http.metrics_token",
+            "http.metrics_addr",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",

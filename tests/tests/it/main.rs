@@ -28,6 +28,7 @@ mod errors;
 mod extractors;
 mod http_auth;
 mod http_auth_example;
+mod http_metrics;
 mod http_transport;
 mod jwks_refresh;
 mod lifespan;

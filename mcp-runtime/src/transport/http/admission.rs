@@ -56,31 +56,9 @@ pub(super) struct Guard {
 }
 
 impl Guard {
-    /// Whether the request's `Host` is one this server answers to: a listed host name (any
-    /// port), a listed `host:port`, or anything when the list has `*`. The same rule as rmcp's
-    /// DNS-rebinding check on the MCP route.
+    /// Whether the request's `Host` is one this server answers to (see [`host_allowed`]).
     pub(super) fn host_allowed(&self, headers: &HeaderMap) -> bool {
-        if self.allowed_hosts.iter().any(|host| host == "*") {
-            return true;
-        }
-        let Some(authority) = headers
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok())
-        else {
-            return false;
-        };
-        let authority = authority.trim().to_ascii_lowercase();
-        let hostname = match authority.strip_prefix('[') {
-            Some(rest) => rest.split(']').next().unwrap_or_default(),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority.as_str(), |(host, _)| host),
-        };
-        self.allowed_hosts.iter().any(|allowed| {
-            let allowed = allowed.to_ascii_lowercase();
-            let bare = allowed.trim_start_matches('[').trim_end_matches(']');
-            bare == hostname || allowed == authority
-        })
+        host_allowed(&self.allowed_hosts, headers)
     }
 
     pub(super) fn is_stopping(&self) -> bool {
@@ -113,6 +91,33 @@ impl Guard {
             .clone()
             .unwrap_or_else(|| format!("{}{}", self.origin(headers), self.path))
     }
+}
+
+/// Whether the request's `Host` is one of `allowed`: a listed host name (any port), a listed
+/// `host:port`, or anything when the list has `*`. The same rule as rmcp's DNS-rebinding check
+/// on the MCP route.
+pub(super) fn host_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
+    if allowed.iter().any(|host| host == "*") {
+        return true;
+    }
+    let Some(authority) = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+    else {
+        return false;
+    };
+    let authority = authority.trim().to_ascii_lowercase();
+    let hostname = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority.as_str(), |(host, _)| host),
+    };
+    allowed.iter().any(|allowed| {
+        let allowed = allowed.to_ascii_lowercase();
+        let bare = allowed.trim_start_matches('[').trim_end_matches(']');
+        bare == hostname || allowed == authority
+    })
 }
 
 /// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
