@@ -72,6 +72,12 @@ impl Settings {
                         .expecting(&needs("metrics")),
                 );
             }
+            if self.metrics.show_restricted {
+                return Some(
+                    Problem::new(&["metrics", "show_restricted"], "true")
+                        .expecting(&needs("metrics")),
+                );
+            }
         }
         #[cfg(not(feature = "auth"))]
         if let Some(auth) = &self.auth {

@@ -1,10 +1,11 @@
 //! `/metrics` over real HTTP: behind the same `Host` check as the MCP endpoint, behind a bearer
-//! token when one is set, and on its own address when asked; and its settings, from
-//! variables.
+//! token when one is set, on its own address when asked, and without the names of components
+//! that declare scopes unless shown; and its settings, from variables.
 //!
 //! The Prometheus recorder is process-wide: each test names its tools uniquely and checks what
 //! its own series say.
 
+use mcp_runtime::auth::{Identity, StaticTokens};
 use mcp_runtime::config::Config;
 use mcp_runtime::http::{HttpOptions, HttpServer};
 use mcp_runtime::prelude::*;
@@ -16,6 +17,18 @@ use crate::support::http::{Mcp, serve_ready, text};
 #[tool]
 async fn metrics_open_tool() -> String {
     "open".to_owned()
+}
+
+/// Needs a scope: its name is not for everyone.
+#[tool(scopes = ["payroll:admin"])]
+async fn metrics_hidden_payroll_tool() -> String {
+    "payroll".to_owned()
+}
+
+/// Needs a scope, on the server that shows restricted names.
+#[tool(scopes = ["payroll:admin"])]
+async fn metrics_shown_payroll_tool() -> String {
+    "shown".to_owned()
 }
 
 /// An answer from `GET http://{addr}/metrics`: status, `WWW-Authenticate`, body.
@@ -180,12 +193,85 @@ async fn metrics_on_their_own_address_are_served_there_alone() {
     );
 }
 
+fn payroll_server(tool_set: ToolSet) -> Server {
+    let tokens = StaticTokens::new()
+        .token(
+            "admin-token",
+            Identity::new("root").with_scopes(["payroll:admin"]),
+        )
+        .token("user-token", Identity::new("user"));
+    Server::builder("metrics-restricted")
+        .tools(tool_set)
+        .auth(tokens)
+        .build()
+        .expect("builds")
+}
+
+#[tokio::test]
+async fn components_that_declare_scopes_are_not_named_in_metrics() {
+    let server = payroll_server(tools![metrics_open_tool, metrics_hidden_payroll_tool]);
+    let running = serve_ready(server, HttpOptions::new().stateless(true)).await;
+    let mut admin = Mcp::new(running.url()).with_token("admin-token");
+    assert_eq!(
+        text(&admin.call("metrics_hidden_payroll_tool", json!({})).await),
+        "payroll"
+    );
+    assert_eq!(
+        text(&admin.call("metrics_open_tool", json!({})).await),
+        "open"
+    );
+    // A caller without the scope does not even see it listed.
+    let mut user = Mcp::new(running.url()).with_token("user-token");
+    assert_eq!(user.tool_names().await, ["metrics_open_tool"]);
+
+    let metrics = scrape(running.local_addr(), &[]).await.body;
+    assert!(
+        !metrics.contains("metrics_hidden_payroll_tool"),
+        "/metrics names a restricted tool:\n{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"mcp_requests_total{method="tools/call",component="(restricted)"}"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"component="metrics_open_tool""#),
+        "{metrics}"
+    );
+    running.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn restricted_names_are_shown_when_configured() {
+    let config = Config::builder()
+        .env([("MCP_METRICS__SHOW_RESTRICTED", "true")])
+        .load()
+        .expect("loads");
+    let settings = config.settings().expect("valid settings");
+    assert!(settings.metrics.show_restricted);
+    let options = HttpOptions::from_settings(&settings);
+    assert!(options.metrics_show_restricted);
+    let server = payroll_server(tools![metrics_shown_payroll_tool]);
+    let running = serve_ready(server, options.stateless(true)).await;
+    let mut admin = Mcp::new(running.url()).with_token("admin-token");
+    assert_eq!(
+        text(&admin.call("metrics_shown_payroll_tool", json!({})).await),
+        "shown"
+    );
+    let metrics = scrape(running.local_addr(), &[]).await.body;
+    assert!(
+        metrics.contains(r#"component="metrics_shown_payroll_tool""#),
+        "{metrics}"
+    );
+    running.shutdown().await.expect("clean shutdown");
+}
+
 #[test]
 fn metrics_settings_come_from_variables() {
     let config = Config::builder()
         .env([
             ("MCP_HTTP__METRICS_TOKEN", "scrape-secret-4"),
             ("MCP_HTTP__METRICS_ADDR", "127.0.0.1:9464"),
+            ("MCP_METRICS__SHOW_RESTRICTED", "true"),
         ])
         .load()
         .expect("loads");
@@ -202,15 +288,17 @@ fn metrics_settings_come_from_variables() {
         settings.http.metrics_addr.as_deref(),
         Some("127.0.0.1:9464")
     );
+    assert!(settings.metrics.show_restricted);
     assert!(settings.warnings().is_empty(), "{:?}", settings.warnings());
     let options = HttpOptions::from_settings(&settings);
     assert_eq!(options.metrics_addr.as_deref(), Some("127.0.0.1:9464"));
+    assert!(options.metrics_show_restricted);
     // The token never prints.
     for text in [format!("{settings:?}"), format!("{options:?}")] {
         assert!(!text.contains("scrape-secret-4"), "{text}");
     }
 
-    // The defaults: no token, beside the MCP endpoint.
+    // The defaults: no token, beside the MCP endpoint, restricted names hidden.
     let defaults = Config::builder()
         .load()
         .expect("loads")
@@ -218,9 +306,10 @@ fn metrics_settings_come_from_variables() {
         .expect("valid");
     assert!(defaults.http.metrics_token.is_none());
     assert!(defaults.http.metrics_addr.is_none());
+    assert!(!defaults.metrics.show_restricted);
 
-    // A bad address names its variable; a misspelt key of [http] is an error that lists the
-    // keys there (the new ones too).
+    // A bad address names its variable; a misspelt key of a runtime section is an error that
+    // lists the keys there (the new ones too), a misspelt section a warning.
     let error = Config::builder()
         .env([("MCP_HTTP__METRICS_ADDR", "9464")])
         .load()
@@ -237,4 +326,26 @@ fn metrics_settings_come_from_variables() {
         .expect_err("an unknown key of [http]");
     assert_eq!(error.env_var(), Some("MCP_HTTP__METRICS_ADR"));
     assert!(error.to_string().contains("metrics_addr"), "{error}");
+    let error = Config::builder()
+        .env([("MCP_METRICS__SHOW_RESTRICTD", "true")])
+        .load()
+        .expect("loads")
+        .settings()
+        .expect_err("an unknown key of [metrics]");
+    assert_eq!(error.env_var(), Some("MCP_METRICS__SHOW_RESTRICTD"));
+    assert!(error.to_string().contains("show_restricted"), "{error}");
+    let warnings: Vec<String> = Config::builder()
+        .env([("MCP_METRIC__SHOW_RESTRICTED", "true")])
+        .load()
+        .expect("loads")
+        .settings()
+        .expect("an unknown section is no error")
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        warnings,
+        ["unknown setting MCP_METRIC__SHOW_RESTRICTED; did you mean MCP_METRICS__SHOW_RESTRICTED?"]
+    );
 }

@@ -254,6 +254,7 @@ impl Server {
     #[cfg(feature = "metrics")]
     #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
     pub fn metrics_router(&self, options: &HttpOptions) -> axum::Router {
+        self.show_restricted_metrics(options.metrics_show_restricted);
         axum::Router::new().route("/metrics", get(metrics).with_state(metrics_access(options)))
     }
 
@@ -315,6 +316,7 @@ impl Server {
             .route("/readyz", get(readyz));
         #[cfg(feature = "metrics")]
         {
+            self.show_restricted_metrics(options.metrics_show_restricted);
             if options.metrics_addr.is_none() {
                 let access = metrics_access(options);
                 router = router.route("/metrics", get(metrics).with_state(access));

@@ -7,7 +7,8 @@ use crate::config::{Secret, Settings};
 
 /// How [`Server::serve_http`](crate::Server::serve_http) serves: address, endpoint, sessions, host and origin checks,
 /// body limit, and the public URL for auth metadata. [`HttpOptions::from_settings`] reads them
-/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`).
+/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`,
+/// `MCP_METRICS__SHOW_RESTRICTED`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct HttpOptions {
@@ -38,6 +39,9 @@ pub struct HttpOptions {
     /// [`HttpServer::metrics_addr`](super::HttpServer::metrics_addr) tells which) instead of
     /// beside the MCP endpoint. The `Host` check and the token apply there too.
     pub metrics_addr: Option<String>,
+    /// Name the components that declare scopes in the metrics (`false` by default: their
+    /// series are counted together under `component="(restricted)"`).
+    pub metrics_show_restricted: bool,
 }
 
 impl Default for HttpOptions {
@@ -69,6 +73,7 @@ impl HttpOptions {
                 .and_then(|auth| auth.resource.clone()),
             metrics_token: settings.http.metrics_token.clone(),
             metrics_addr: settings.http.metrics_addr.clone(),
+            metrics_show_restricted: settings.metrics.show_restricted,
         }
     }
 
@@ -138,6 +143,13 @@ impl HttpOptions {
     /// Serves `/metrics` on `addr` (`host:port`) alone, not beside the MCP endpoint.
     pub fn metrics_addr(mut self, addr: impl Into<String>) -> Self {
         self.metrics_addr = Some(addr.into());
+        self
+    }
+
+    /// Names (`true`) or hides (`false`, the default) the components that declare scopes in
+    /// the metrics.
+    pub fn metrics_show_restricted(mut self, show: bool) -> Self {
+        self.metrics_show_restricted = show;
         self
     }
 
