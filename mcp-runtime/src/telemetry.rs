@@ -1,7 +1,10 @@
 //! Prometheus metrics, through the [`metrics`] facade: what `/metrics` serves on HTTP.
 //!
 //! Series (every one named `mcp_…`; `component` is a registered name, never a name a client
-//! made up, so the label's values stay bounded):
+//! made up, so the label's values stay bounded, and never the name of a component that
+//! declares scopes unless the server was told to show them: those are counted together under
+//! `component="(restricted)"`, see `HttpOptions::metrics_show_restricted` and
+//! `metrics.show_restricted`):
 //!
 //! | series | type | labels |
 //! |---|---|---|
@@ -207,14 +210,20 @@ impl Series {
     }
 }
 
+/// The `component` label of the components that declare scopes, unless they are shown.
+pub const RESTRICTED: &str = "(restricted)";
+
 /// The series of one server: per tool, resource and prompt (by index), and per method for
-/// lists and unknown components.
+/// lists, unknown components and (unless shown) the components that declare scopes.
 pub(crate) struct SeriesSlots {
     pub(crate) tools: Vec<OnceLock<Series>>,
     pub(crate) resources: Vec<OnceLock<Series>>,
     pub(crate) prompts: Vec<OnceLock<Series>>,
     pub(crate) other: Vec<OnceLock<Series>>,
     pub(crate) unknown: Vec<OnceLock<Series>>,
+    pub(crate) restricted: Vec<OnceLock<Series>>,
+    /// Whether components that declare scopes get series of their own, by name.
+    pub(crate) show_restricted: AtomicBool,
 }
 
 impl SeriesSlots {
@@ -227,6 +236,8 @@ impl SeriesSlots {
             prompts: slots(prompts),
             other: slots(methods),
             unknown: slots(methods),
+            restricted: slots(methods),
+            show_restricted: AtomicBool::new(false),
         }
     }
 }

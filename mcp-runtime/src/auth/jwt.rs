@@ -12,7 +12,7 @@ use super::error::AuthError;
 use super::identity::Identity;
 use super::jwks::Jwks;
 use super::keys::{KnownKey, Picked, known_key, pick, unknown_kid};
-use super::verifier::TokenVerifier;
+use super::verifier::{Presenter, TokenVerifier};
 
 /// Verifies JWT access tokens: the signature against a JWKS (fetched from a URL, cached, and
 /// fetched again when a token names a key it does not know) or static keys, the algorithm
@@ -39,8 +39,14 @@ enum KeySource {
 }
 
 impl JwtVerifier {
-    /// Keys from a JWKS URL, fetched on first use, cached for an hour, and fetched again
-    /// (at most every 10 seconds) when a token names a key id the cache does not have.
+    /// Keys from a JWKS URL, fetched on first use, cached for an hour (then fetched again in
+    /// the background while the cached keys keep verifying), and fetched again when a token
+    /// names a key id the cache does not have: at most every 10 seconds, and at most once a
+    /// minute for the same client (see [`refresh_cooldown`](Self::refresh_cooldown)).
+    ///
+    /// A token whose key is cached never waits for a fetch. A token naming an unknown key
+    /// waits for the fetch it starts or that is already under way (the HTTP client gives up
+    /// after 10 seconds), and is refused at once when no fetch may start.
     pub fn jwks(uri: impl Into<String>) -> Self {
         Self::with_keys(KeySource::Jwks(Box::new(Jwks::new(uri.into()))))
     }
@@ -99,10 +105,35 @@ impl JwtVerifier {
     }
 
     /// The shortest time between two JWKS fetches caused by unknown key ids (10 seconds by
-    /// default); has no effect on static keys.
+    /// default); has no effect on static keys. A token naming an unknown key within it is
+    /// refused at once (`unknown signing key`), unless a fetch is under way, which it waits
+    /// for.
     pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
         if let KeySource::Jwks(jwks) = &mut self.keys {
             jwks.cooldown = cooldown;
+        }
+        self
+    }
+
+    /// How long fetched keys are used before the JWKS is fetched again (an hour by default).
+    /// The fetch runs in the background: the keys it replaces keep verifying until it
+    /// brings new ones, and still do if it fails. Has no effect on static keys.
+    pub fn key_max_age(mut self, max_age: Duration) -> Self {
+        if let KeySource::Jwks(jwks) = &mut self.keys {
+            jwks.max_age = max_age;
+        }
+        self
+    }
+
+    /// The shortest time between two JWKS fetches that the same client's unknown key ids
+    /// start (a minute by default), so that one client sending made-up `kid`s cannot take
+    /// every fetch [`refresh_cooldown`](Self::refresh_cooldown) allows and keep a real key
+    /// rotation from being picked up. Clients are told apart by the address the transport
+    /// saw ([`Presenter`]); tokens verified without one share the global cooldown only. Has
+    /// no effect on static keys.
+    pub fn refresh_cooldown_per_client(mut self, cooldown: Duration) -> Self {
+        if let KeySource::Jwks(jwks) = &mut self.keys {
+            jwks.client_cooldown = cooldown;
         }
         self
     }
@@ -128,9 +159,12 @@ impl JwtVerifier {
         Ok(Some(verifier))
     }
 
-    async fn verify_jwt(&self, token: &str) -> Result<Identity, AuthError> {
+    async fn verify_jwt(&self, token: &str, presenter: Presenter) -> Result<Identity, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|error| header_problem(token, &error))?;
+        if let Some(critical) = &header.crit {
+            return Err(critical_header(critical));
+        }
         if !self.algorithms.contains(&header.alg) {
             return Err(AuthError::invalid(format!(
                 "the algorithm `{:?}` is not accepted (accepted: {})",
@@ -139,7 +173,7 @@ impl JwtVerifier {
             )));
         }
         let kid = header.kid.as_deref();
-        let key = self.key_for(kid, header.alg).await?;
+        let key = self.key_for(kid, header.alg, presenter).await?;
         // Only the token's own algorithm, already checked against the allow-list.
         let mut validation = Validation::new(header.alg);
         validation.leeway = self.leeway.as_secs();
@@ -165,13 +199,18 @@ impl JwtVerifier {
             .join(", ")
     }
 
-    async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, AuthError> {
+    async fn key_for(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+        presenter: Presenter,
+    ) -> Result<DecodingKey, AuthError> {
         match &self.keys {
             KeySource::Static(keys) => match pick(keys, kid, alg)? {
                 Picked::Key(key) => Ok(key),
                 Picked::UnknownKid => Err(unknown_kid(kid)),
             },
-            KeySource::Jwks(jwks) => jwks.key_for(kid, alg).await,
+            KeySource::Jwks(jwks) => jwks.key_for(kid, alg, presenter).await,
         }
     }
 
@@ -205,10 +244,11 @@ impl JwtVerifier {
     }
 }
 
-/// Explains a header that does not decode, naming `alg: none` when that is the reason.
+/// Explains a header that does not decode: a `crit` this verifier refuses anyway, `alg: none`,
+/// an algorithm it does not know, or else a malformed header.
 fn header_problem(token: &str, error: &jsonwebtoken::errors::Error) -> AuthError {
     use base64::Engine;
-    let alg = token
+    let header = token
         .split('.')
         .next()
         .and_then(|header| {
@@ -216,20 +256,57 @@ fn header_problem(token: &str, error: &jsonwebtoken::errors::Error) -> AuthError
                 .decode(header)
                 .ok()
         })
-        .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
-        .and_then(|header| header.get("alg").and_then(Value::as_str).map(str::to_owned));
-    match alg {
+        .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok());
+    let Some(header) = header else {
+        return AuthError::Malformed(format!("not a JWT ({error})"));
+    };
+    if header.contains_key("crit") {
+        return critical_header(&[]);
+    }
+    match header.get("alg").and_then(Value::as_str) {
         Some(alg) if alg.eq_ignore_ascii_case("none") => {
             AuthError::invalid("unsigned tokens (`alg: none`) are not accepted")
         }
-        Some(alg) => AuthError::invalid(format!("the algorithm `{alg}` is not accepted")),
-        None => AuthError::Malformed(format!("not a JWT ({error})")),
+        Some(alg) if alg.parse::<Algorithm>().is_err() => {
+            AuthError::invalid(format!("the algorithm `{alg}` is not accepted"))
+        }
+        _ => AuthError::Malformed(format!("the header does not decode ({error})")),
     }
+}
+
+/// Refuses a token whose header has `crit`. RFC 7515 §4.1.11: a recipient must refuse a JWS
+/// whose `crit` lists an extension it does not understand, and `crit` may list extensions
+/// only (never `exp` or another registered name), never be empty. This verifier understands
+/// no extension, so no `crit` passes.
+fn critical_header(names: &[String]) -> AuthError {
+    // The names are the sender's: a few, shortened, go into the answer.
+    let named: Vec<String> = names
+        .iter()
+        .take(3)
+        .map(|name| format!("`{}`", name.chars().take(40).collect::<String>()))
+        .collect();
+    let what = if named.is_empty() {
+        "a `crit` header parameter".to_owned()
+    } else {
+        format!("`crit` ({})", named.join(", "))
+    };
+    AuthError::invalid(format!(
+        "the token's header has {what}, which this server does not understand (RFC 7515, \
+         section 4.1.11)"
+    ))
 }
 
 impl TokenVerifier for JwtVerifier {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Identity, AuthError>> {
-        Box::pin(self.verify_jwt(token))
+        Box::pin(self.verify_jwt(token, Presenter::unknown()))
+    }
+
+    fn verify_presented<'a>(
+        &'a self,
+        token: &'a str,
+        presenter: Presenter,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
+        Box::pin(self.verify_jwt(token, presenter))
     }
 
     fn authorization_servers(&self) -> Vec<String> {
@@ -241,7 +318,7 @@ impl fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let keys = match &self.keys {
             KeySource::Static(keys) => format!("{} static keys", keys.len()),
-            KeySource::Jwks(jwks) => jwks.uri.clone(),
+            KeySource::Jwks(jwks) => jwks.uri().to_owned(),
         };
         f.debug_struct("JwtVerifier")
             .field("keys", &keys)

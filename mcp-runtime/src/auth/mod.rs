@@ -50,7 +50,7 @@ pub use jwt::JwtVerifier;
 #[cfg(feature = "auth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "auth")))]
 pub use static_tokens::StaticTokens;
-pub use verifier::TokenVerifier;
+pub use verifier::{Presenter, TokenVerifier};
 
 /// The verifier the `[auth]` settings describe: a [`JwtVerifier`] when `jwks_uri` is set, else
 /// [`StaticTokens`] (each token standing for subject `dev` with `static_scopes`) when

@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use super::error::AuthError;
 use super::identity::Identity;
 use super::verifier::TokenVerifier;
+use crate::util::constant_time_eq;
 
 /// Fixed bearer tokens, each standing for one identity: for development and tests, never for
 /// production. Tokens are compared in constant time.
@@ -34,12 +35,6 @@ impl fmt::Debug for StaticTokens {
             .field("tokens", &self.tokens.len())
             .finish()
     }
-}
-
-/// Constant-time equality: the time taken does not depend on where the bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 impl TokenVerifier for StaticTokens {

@@ -58,6 +58,27 @@ impl Settings {
         if self.cache.enabled {
             return Some(Problem::new(&["cache", "enabled"], "true").expecting(&needs("cache")));
         }
+        #[cfg(not(feature = "metrics"))]
+        {
+            if let Some(addr) = &self.http.metrics_addr {
+                return Some(
+                    Problem::new(&["http", "metrics_addr"], super::error::quoted(addr))
+                        .expecting(&needs("metrics")),
+                );
+            }
+            if self.http.metrics_token.is_some() {
+                return Some(
+                    Problem::new(&["http", "metrics_token"], super::REDACTED)
+                        .expecting(&needs("metrics")),
+                );
+            }
+            if self.metrics.show_restricted {
+                return Some(
+                    Problem::new(&["metrics", "show_restricted"], "true")
+                        .expecting(&needs("metrics")),
+                );
+            }
+        }
         #[cfg(not(feature = "auth"))]
         if let Some(auth) = &self.auth {
             if let Some(uri) = &auth.jwks_uri {
@@ -98,6 +119,16 @@ mod tests {
             error.starts_with("setting `rate_limit.per_client.per_second` = 5"),
             "{error}"
         );
+    }
+
+    #[cfg(not(feature = "metrics"))]
+    #[test]
+    fn a_metrics_address_without_the_feature_names_it() {
+        let mut settings = Settings::default();
+        settings.http.metrics_addr = Some("127.0.0.1:9090".to_owned());
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.contains("`metrics` cargo feature"), "{error}");
+        assert!(error.starts_with("setting `http.metrics_addr`"), "{error}");
     }
 
     #[cfg(not(feature = "http"))]

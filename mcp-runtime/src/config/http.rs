@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::quoted;
 use super::parse::list;
-use super::{BOOL, Problem};
+use super::{BOOL, Problem, REDACTED, Secret};
 
 /// The HTTP transport's options (`[http]`, `MCP_HTTP__*`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +30,12 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// The largest request body accepted, in bytes (`MCP_HTTP__MAX_BODY`, default 4 MiB).
     pub max_body: usize,
+    /// The bearer token `/metrics` asks for (`MCP_HTTP__METRICS_TOKEN`); none by default, so
+    /// `/metrics` answers any request that passes the `Host` check. A secret: never printed.
+    pub metrics_token: Option<Secret<String>>,
+    /// A separate address serving `/metrics` alone, like `127.0.0.1:9090`
+    /// (`MCP_HTTP__METRICS_ADDR`); by default `/metrics` is served beside the MCP endpoint.
+    pub metrics_addr: Option<String>,
 }
 
 impl Default for HttpSettings {
@@ -46,6 +52,8 @@ impl Default for HttpSettings {
                 "http://[::1]:*".into(),
             ],
             max_body: 4 * 1024 * 1024,
+            metrics_token: None,
+            metrics_addr: None,
         }
     }
 }
@@ -63,6 +71,18 @@ impl HttpSettings {
         {
             return Some(Problem::new(&["allowed_origins"], quoted(bad)));
         }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|token| token.expose().trim().is_empty())
+        {
+            return Some(Problem::new(&["metrics_token"], REDACTED));
+        }
+        if let Some(addr) = &self.metrics_addr
+            && !is_address(addr)
+        {
+            return Some(Problem::new(&["metrics_addr"], quoted(addr)));
+        }
         None
     }
 }
@@ -76,6 +96,50 @@ pub(super) fn hint(key: &[&str]) -> Option<&'static str> {
             "a list of origins with their scheme, like https://app.example.com,http://localhost:*"
         }
         ["max_body"] => "a number of bytes, at least 1",
+        ["metrics_token"] => "a token (not empty)",
+        ["metrics_addr"] => "a host and a port (1-65535), like 127.0.0.1:9090 or [::1]:9090",
         _ => return None,
     })
+}
+
+/// Whether `addr` is `host:port`, with a host and a port from 1 to 65535 (IPv6 in brackets).
+fn is_address(addr: &str) -> bool {
+    let Some((host, port)) = addr.rsplit_once(':') else {
+        return false;
+    };
+    let host_ok = match host.strip_prefix('[') {
+        Some(v6) => v6
+            .strip_suffix(']')
+            .is_some_and(|v6| v6.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => !host.is_empty() && !host.contains(':') && !host.contains(char::is_whitespace),
+    };
+    host_ok && port.parse::<u16>().is_ok_and(|port| port != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_address;
+
+    #[test]
+    fn metrics_addresses() {
+        for good in [
+            "127.0.0.1:9090",
+            "[::1]:9090",
+            "metrics.internal:1",
+            "0.0.0.0:65535",
+        ] {
+            assert!(is_address(good), "{good}");
+        }
+        for bad in [
+            "9090",
+            ":9090",
+            "127.0.0.1",
+            "127.0.0.1:0",
+            "::1:9090",
+            "[::1]",
+            "host:x",
+        ] {
+            assert!(!is_address(bad), "{bad}");
+        }
+    }
 }

@@ -48,6 +48,11 @@
 //! allowed_hosts = ["localhost", "127.0.0.1", "::1"] # Host header check; "*" for any
 //! allowed_origins = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"] # "*" for any
 //! max_body = 4194304           # bytes
+//! metrics_token = "…"          # /metrics asks for `Authorization: Bearer …` (default: none)
+//! metrics_addr = "127.0.0.1:9090" # /metrics there alone (default: beside the MCP endpoint)
+//!
+//! [metrics]
+//! show_restricted = false      # name components that declare scopes in /metrics
 //!
 //! [log]
 //! level = "info"               # a level or a filter: "info,my_crate=debug"
@@ -137,6 +142,7 @@ mod keys;
 #[cfg(feature = "config")]
 mod located;
 mod log;
+mod metrics;
 mod parse;
 mod rate_limit;
 mod secret;
@@ -156,6 +162,7 @@ pub use self::cache::CacheSettings;
 pub use self::error::{ConfigError, InvalidSetting, Origin};
 pub use self::http::HttpSettings;
 pub use self::log::{LogFormat, LogSettings};
+pub use self::metrics::MetricsSettings;
 pub use self::parse::list;
 pub use self::rate_limit::{RateLimitSettings, RateSpec};
 pub use self::secret::{REDACTED, Secret};
@@ -188,7 +195,8 @@ const BOOL: &str = "true or false";
 /// What a duration setting expects.
 const DURATION: &str = "a duration greater than 0, like 250ms, 30s, 2m or 1h";
 
-/// The runtime's settings: transport, logging, masking, rate limits, timeouts, cache and auth.
+/// The runtime's settings: transport, logging, masking, rate limits, timeouts, cache, metrics
+/// and auth.
 ///
 /// Load them with [`Settings::load`] (or [`Config::settings`]); see the [module
 /// docs](self) for the sources and the TOML format. `Debug` and `Serialize` never show secrets.
@@ -222,6 +230,8 @@ pub struct Settings {
     pub timeout: TimeoutSettings,
     /// The result cache (`MCP_CACHE__*`).
     pub cache: CacheSettings,
+    /// What `/metrics` tells (`MCP_METRICS__*`).
+    pub metrics: MetricsSettings,
     /// Authentication (`MCP_AUTH__*`); `None` unless one of its keys is set.
     pub auth: Option<AuthSettings>,
     /// The `MCP_*` variables of the sources that name no setting: see [`Self::warnings`].
@@ -244,6 +254,7 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             timeout: TimeoutSettings::default(),
             cache: CacheSettings::default(),
+            metrics: MetricsSettings::default(),
             auth: None,
             #[cfg(feature = "config")]
             unknown_vars: UnknownVars::default(),
@@ -375,6 +386,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["rate_limit", key @ ..] => rate_limit::hint(key),
         ["timeout", key @ ..] => timeout::hint(key),
         ["cache", key @ ..] => cache::hint(key),
+        ["metrics", key @ ..] => metrics::hint(key),
         ["auth", key @ ..] => auth::hint(key),
         _ => None,
     }
@@ -540,6 +552,9 @@ mod tests {
             "rate_limit.global.burst",
             "timeout.default",
             "cache.ttl",
+            "http.metrics_token",
+            "http.metrics_addr",
+            "metrics.show_restricted",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",
@@ -553,8 +568,8 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            6,
-            "http, log, rate_limit, timeout, cache, auth: {sections:?}"
+            7,
+            "http, log, rate_limit, timeout, cache, metrics, auth: {sections:?}"
         );
     }
 

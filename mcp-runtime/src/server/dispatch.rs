@@ -103,21 +103,37 @@ impl Server {
 
     /// The metric series of a request, registered once per component (or list method): the
     /// `component` label is a registered name, or `unknown` (never a name the client chose,
-    /// which would make the series unbounded).
+    /// which would make the series unbounded), or `(restricted)` for a component that declares
+    /// scopes, unless the server shows them (its name would tell anyone who reads `/metrics`
+    /// what callers without the scopes cannot list).
     #[cfg(feature = "metrics")]
     fn series(&self, request: &Request, target: Option<Target>) -> &crate::telemetry::Series {
-        use crate::telemetry::Series;
+        use std::sync::atomic::Ordering;
+
+        use crate::telemetry::{RESTRICTED, Series};
         let inner = &self.inner;
         let method = request.method();
+        let method_slot = Request::METHODS
+            .iter()
+            .position(|m| *m == method)
+            .unwrap_or(0);
         if let Some(target) = target {
+            let common = inner.catalog.common(target);
+            if !common.scopes.is_empty() && !inner.series.show_restricted.load(Ordering::Relaxed) {
+                return inner.series.restricted[method_slot].get_or_init(|| {
+                    Series::new(method, metrics::SharedString::const_str(RESTRICTED))
+                });
+            }
             let slot = match target {
                 Target::Tool(i) => &inner.series.tools[i],
                 Target::Resource(i) => &inner.series.resources[i],
                 Target::Prompt(i) => &inner.series.prompts[i],
             };
-            let name = &inner.catalog.common(target).name;
             return slot.get_or_init(|| {
-                Series::new(method, metrics::SharedString::from_shared(name.clone()))
+                Series::new(
+                    method,
+                    metrics::SharedString::from_shared(common.name.clone()),
+                )
             });
         }
         // Lists have no component; a component request that found none is `unknown`.
@@ -126,11 +142,18 @@ impl Server {
         } else {
             (&inner.series.other, "")
         };
-        let slot = Request::METHODS
-            .iter()
-            .position(|m| *m == method)
-            .unwrap_or(0);
-        slots[slot].get_or_init(|| Series::new(method, metrics::SharedString::const_str(label)))
+        slots[method_slot]
+            .get_or_init(|| Series::new(method, metrics::SharedString::const_str(label)))
+    }
+
+    /// Whether the metrics name the components that declare scopes (`false`: they are counted
+    /// together as `(restricted)`). Set by the HTTP transport from its options.
+    #[cfg(all(feature = "metrics", feature = "http"))]
+    pub(crate) fn show_restricted_metrics(&self, show: bool) {
+        self.inner
+            .series
+            .show_restricted
+            .store(show, std::sync::atomic::Ordering::Relaxed);
     }
 
     async fn handle_inner(&self, request: Request) -> Result<Response, McpError> {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::support::http::{
-    self, AUDIENCE, ISSUER, Mcp, claims, jwks, now, serve_ready, sign, text, token,
+    self, AUDIENCE, ISSUER, Mcp, claims, jwks, now, serve_ready, sign, sign_with, text, token,
 };
 use mcp_runtime::auth::{Auth, Identity, JwtVerifier, StaticTokens};
 use mcp_runtime::http::HttpOptions;
@@ -210,6 +210,56 @@ async fn every_bad_token_gets_401_naming_the_problem() {
     anonymous.as_object_mut().expect("object").remove("sub");
     let no_sub = sign("a", Some("key-a"), &anonymous);
     assert_invalid(&url, &format!("Bearer {no_sub}"), "sub").await;
+    running.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn a_token_with_critical_header_parameters_is_refused() {
+    // RFC 7515 §4.1.11: a `crit` naming anything this server does not understand (it
+    // understands no extension) refuses the token, though it is signed by the trusted key and
+    // valid in every other way.
+    let (running, url) = start().await;
+    let alice = claims("alice", "");
+    let plain = sign_with("a", Some("key-a"), &alice, |_| {});
+    assert_eq!(
+        call_with_header(&url, Some(&format!("Bearer {plain}")))
+            .await
+            .status,
+        200,
+        "the same token without `crit` passes"
+    );
+    let cases: [&[&str]; 4] = [
+        // A registered claim marked critical (which `crit` may not even list).
+        &["exp"],
+        // An extension nobody here implements.
+        &["https://example.com/proof-of-possession"],
+        // Several, one of them real-looking.
+        &["b64", "exp"],
+        // The empty list, which the RFC forbids.
+        &[],
+    ];
+    for names in cases {
+        let critical = sign_with("a", Some("key-a"), &alice, |header| {
+            header.crit = Some(names.iter().map(|name| (*name).to_owned()).collect());
+            header
+                .extras
+                .insert("https://example.com/proof-of-possession", true);
+        });
+        assert_invalid(&url, &format!("Bearer {critical}"), "crit").await;
+    }
+    // `crit` that is not even a list: the header does not decode, and the answer says `crit`
+    // rather than blaming the algorithm.
+    let mangled = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let signature = plain.rsplit('.').next().expect("a signature");
+        format!(
+            "{}.{}.{signature}",
+            b64.encode(r#"{"alg":"ES256","kid":"key-a","crit":"exp"}"#),
+            b64.encode(alice.to_string())
+        )
+    };
+    assert_invalid(&url, &format!("Bearer {mangled}"), "crit").await;
     running.shutdown().await.expect("clean shutdown");
 }
 

@@ -2,12 +2,13 @@
 //! checked for its `Host`, its bearer token, the session's owner and the scopes of the
 //! component it names, before rmcp's service sees it.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::challenge::{bearer_token, insufficient_scope, refused};
 use super::exchanges::{Exchanges, Tracked};
-use crate::auth::TokenVerifier;
+use crate::auth::{Presenter, TokenVerifier};
 use crate::middleware::reply::ReplyMeter;
 use crate::server::Server;
 
@@ -55,31 +56,9 @@ pub(super) struct Guard {
 }
 
 impl Guard {
-    /// Whether the request's `Host` is one this server answers to: a listed host name (any
-    /// port), a listed `host:port`, or anything when the list has `*`. The same rule as rmcp's
-    /// DNS-rebinding check on the MCP route.
+    /// Whether the request's `Host` is one this server answers to (see [`host_allowed`]).
     pub(super) fn host_allowed(&self, headers: &HeaderMap) -> bool {
-        if self.allowed_hosts.iter().any(|host| host == "*") {
-            return true;
-        }
-        let Some(authority) = headers
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok())
-        else {
-            return false;
-        };
-        let authority = authority.trim().to_ascii_lowercase();
-        let hostname = match authority.strip_prefix('[') {
-            Some(rest) => rest.split(']').next().unwrap_or_default(),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority.as_str(), |(host, _)| host),
-        };
-        self.allowed_hosts.iter().any(|allowed| {
-            let allowed = allowed.to_ascii_lowercase();
-            let bare = allowed.trim_start_matches('[').trim_end_matches(']');
-            bare == hostname || allowed == authority
-        })
+        host_allowed(&self.allowed_hosts, headers)
     }
 
     pub(super) fn is_stopping(&self) -> bool {
@@ -112,6 +91,33 @@ impl Guard {
             .clone()
             .unwrap_or_else(|| format!("{}{}", self.origin(headers), self.path))
     }
+}
+
+/// Whether the request's `Host` is one of `allowed`: a listed host name (any port), a listed
+/// `host:port`, or anything when the list has `*`. The same rule as rmcp's DNS-rebinding check
+/// on the MCP route.
+pub(super) fn host_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
+    if allowed.iter().any(|host| host == "*") {
+        return true;
+    }
+    let Some(authority) = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+    else {
+        return false;
+    };
+    let authority = authority.trim().to_ascii_lowercase();
+    let hostname = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority.as_str(), |(host, _)| host),
+    };
+    allowed.iter().any(|allowed| {
+        let allowed = allowed.to_ascii_lowercase();
+        let bare = allowed.trim_start_matches('[').trim_end_matches(']');
+        bare == hostname || allowed == authority
+    })
 }
 
 /// Refuses MCP requests while stopping, and without a valid token (or the scopes the named
@@ -150,7 +156,7 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         return foreign_host();
     }
     let identity = match bearer_token(request.headers()) {
-        Ok(token) => verifier.verify(token).await,
+        Ok(token) => verifier.verify_presented(token, presenter(&request)).await,
         Err(error) => Err(error),
     };
     let identity = match identity {
@@ -221,6 +227,15 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
 }
 
 const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Who sent `request`: its peer's address, when the server was served with connect info
+/// (`bind_http` is).
+fn presenter(request: &Request) -> Presenter {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(Presenter::unknown, |info| Presenter::from_addr(info.0.ip()))
+}
 
 /// Which subject opened each session (auth on, stateful mode). Entries idle longer than
 /// rmcp's session keep-alive (5 minutes) outlive their session; they expire after twice that,

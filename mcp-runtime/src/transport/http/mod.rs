@@ -7,7 +7,7 @@
 //! | `POST/GET/DELETE {path}` (`/mcp`) | MCP (streamable HTTP) |
 //! | `GET /healthz` | 200 while the process serves |
 //! | `GET /readyz` | 200 once the startup hooks finished, 503 before and while stopping |
-//! | `GET /metrics` | Prometheus text format (see `telemetry`; with the `metrics` feature) |
+//! | `GET /metrics` | Prometheus text format (see `telemetry`; with the `metrics` feature): behind the `Host` check, and the metrics token when one is set; on its own address instead when `metrics_addr` is set |
 //! | `GET /.well-known/oauth-protected-resource[{path}]` | RFC 9728 metadata, when auth is on |
 
 mod admission;
@@ -24,7 +24,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::{Listener, ListenerExt};
+use axum::serve::{ListenerExt, TapIo};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tokio::task::JoinHandle;
@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 use self::admission::{Guard, WELL_KNOWN, bindings, endpoint, mcp_endpoint};
 use self::exchanges::Exchanges;
 #[cfg(feature = "metrics")]
-use self::routes::metrics;
+use self::routes::{MetricsAccess, metrics};
 use self::routes::{healthz, protected_resource_metadata, readyz};
 use crate::error::Error;
 use crate::server::Server;
@@ -45,6 +45,7 @@ pub use self::options::HttpOptions;
 #[derive(Debug)]
 pub struct HttpServer {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     path: String,
     stop: CancellationToken,
     task: JoinHandle<Result<(), Error>>,
@@ -54,6 +55,12 @@ impl HttpServer {
     /// The address it listens on (with the real port when the options asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address `/metrics` is served on alone, when the options gave one (with the real
+    /// port when they asked for port 0).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The MCP endpoint's URL, like `http://127.0.0.1:8000/mcp`.
@@ -120,6 +127,10 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         #[cfg(feature = "metrics")]
+        let (metrics_listener, metrics_addr) = self.metrics_listener(&options).await?;
+        #[cfg(not(feature = "metrics"))]
+        let metrics_addr = no_metrics_listener(&options)?;
+        #[cfg(feature = "metrics")]
         let record_metrics = crate::telemetry::enable();
         let sessions = CancellationToken::new();
         let exchanges = Arc::new(Exchanges::default());
@@ -133,10 +144,18 @@ impl Server {
             // when the task is aborted).
             #[cfg(feature = "metrics")]
             let upkeep = record_metrics.then(crate::telemetry::UpkeepTask::spawn);
+            #[cfg(feature = "metrics")]
+            let metrics_serving = metrics_listener.map(|(listener, router)| {
+                tokio::spawn(axum::serve(listener, router).into_future())
+            });
             let serving = tokio::spawn(
-                axum::serve(nodelay(listener), router)
-                    .with_graceful_shutdown(closed.clone().cancelled_owned())
-                    .into_future(),
+                axum::serve(
+                    nodelay(listener),
+                    // The peer's address reaches the token verifier (`Presenter`).
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(closed.clone().cancelled_owned())
+                .into_future(),
             );
             let started = tokio::select! {
                 started = server.start() => started,
@@ -167,6 +186,13 @@ impl Server {
             if let Some(upkeep) = upkeep {
                 upkeep.stop().await;
             }
+            #[cfg(feature = "metrics")]
+            if let Some(metrics_serving) = metrics_serving {
+                // Scrapes are short, and a scraper's idle keep-alive connection would hold up
+                // a graceful stop: the listener and its connections are closed now.
+                metrics_serving.abort();
+                let _ = metrics_serving.await;
+            }
             let abort = serving.abort_handle();
             match tokio::time::timeout(Duration::from_secs(5), serving).await {
                 Ok(Ok(Ok(()))) => {}
@@ -181,10 +207,55 @@ impl Server {
         });
         Ok(HttpServer {
             addr,
+            metrics_addr,
             path: options.path,
             stop,
             task,
         })
+    }
+
+    /// The listener (and its router) serving `/metrics` alone when `options.metrics_addr` asks
+    /// for one, and its address.
+    #[cfg(feature = "metrics")]
+    async fn metrics_listener(
+        &self,
+        options: &HttpOptions,
+    ) -> Result<
+        (
+            Option<(tokio::net::TcpListener, axum::Router)>,
+            Option<SocketAddr>,
+        ),
+        Error,
+    > {
+        let Some(addr) = &options.metrics_addr else {
+            if self.verifier().is_some() && options.metrics_token.is_none() {
+                tracing::warn!(
+                    "auth is on, but /metrics, beside the MCP endpoint, asks for no token: set \
+                     http.metrics_token, or http.metrics_addr to serve it on an internal address"
+                );
+            }
+            return Ok((None, None));
+        };
+        let listener = tokio::net::TcpListener::bind(addr.as_str())
+            .await
+            .map_err(|error| {
+                Error::Io(std::io::Error::new(
+                    error.kind(),
+                    format!("cannot listen on {addr} (metrics_addr): {error}"),
+                ))
+            })?;
+        let local = listener.local_addr()?;
+        Ok((Some((listener, self.metrics_router(options))), Some(local)))
+    }
+
+    /// The router serving `/metrics` alone, behind the `Host` check and the metrics token of
+    /// `options`: what [`bind_http`](Self::bind_http) serves on `options.metrics_addr`, to
+    /// serve on an address of your own beside [`http_router`](Self::http_router).
+    #[cfg(feature = "metrics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+    pub fn metrics_router(&self, options: &HttpOptions) -> axum::Router {
+        self.show_restricted_metrics(options.metrics_show_restricted);
+        axum::Router::new().route("/metrics", get(metrics).with_state(metrics_access(options)))
     }
 
     /// The axum router [`bind_http`](Self::bind_http) serves, to nest in an application of
@@ -194,7 +265,11 @@ impl Server {
     /// stay in memory until `/metrics` is scraped). Set `TCP_NODELAY` on the connections you accept
     /// (`axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)` with
     /// `axum::serve::ListenerExt`): without it every streamed (SSE) response waits about 40 ms
-    /// for Nagle's algorithm and the client's delayed ACK.
+    /// for Nagle's algorithm and the client's delayed ACK. Serve it with
+    /// `app.into_make_service_with_connect_info::<SocketAddr>()`, so that the token verifier
+    /// knows each client's address ([`Presenter`](crate::auth::Presenter)). With
+    /// `options.metrics_addr` set, `/metrics` is left out: serve
+    /// [`metrics_router`](Self::metrics_router) where you want it.
     pub fn http_router(&self, options: &HttpOptions) -> axum::Router {
         self.router(options, CancellationToken::new(), Arc::default())
     }
@@ -241,7 +316,11 @@ impl Server {
             .route("/readyz", get(readyz));
         #[cfg(feature = "metrics")]
         {
-            router = router.route("/metrics", get(metrics));
+            self.show_restricted_metrics(options.metrics_show_restricted);
+            if options.metrics_addr.is_none() {
+                let access = metrics_access(options);
+                router = router.route("/metrics", get(metrics).with_state(access));
+            }
         }
         if guard.verifier.is_some() {
             let metadata = get(protected_resource_metadata);
@@ -253,19 +332,44 @@ impl Server {
     }
 }
 
+/// Who may read `/metrics` under `options`.
+#[cfg(feature = "metrics")]
+fn metrics_access(options: &HttpOptions) -> Arc<MetricsAccess> {
+    Arc::new(MetricsAccess {
+        allowed_hosts: options.allowed_hosts.clone(),
+        token: options.metrics_token.clone(),
+    })
+}
+
+/// Without the `metrics` feature nothing serves `/metrics`: an address for it is an error.
+#[cfg(not(feature = "metrics"))]
+fn no_metrics_listener(options: &HttpOptions) -> Result<Option<SocketAddr>, Error> {
+    match &options.metrics_addr {
+        None => Ok(None),
+        Some(_) => Err(Error::Usage(
+            "serving /metrics on its own address needs mcp-runtime's `metrics` cargo feature"
+                .to_owned(),
+        )),
+    }
+}
+
 /// The listener [`Server::bind_http`] serves: `TCP_NODELAY` on every accepted connection.
 ///
 /// A streamed (SSE) response is written in several small pieces; with Nagle's algorithm on, the
 /// last one waits for the ACK of the first, which the client delays by up to 40 ms. A
 /// connection where the option cannot be set is still served.
+///
+/// A named type (not `impl Listener`), so that axum's connect info knows its address type.
 fn nodelay(
     listener: tokio::net::TcpListener,
-) -> impl Listener<Io = tokio::net::TcpStream, Addr = SocketAddr> {
-    listener.tap_io(|tcp: &mut tokio::net::TcpStream| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
-        }
-    })
+) -> TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
+}
+
+fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
+    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Settings;
+use crate::config::{Secret, Settings};
 
 /// How [`Server::serve_http`](crate::Server::serve_http) serves: address, endpoint, sessions, host and origin checks,
 /// body limit, and the public URL for auth metadata. [`HttpOptions::from_settings`] reads them
-/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`).
+/// from [`Settings`] (`MCP_HOST`, `MCP_PORT`, `MCP_PATH`, `MCP_HTTP__*`, `MCP_AUTH__RESOURCE`,
+/// `MCP_METRICS__SHOW_RESTRICTED`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct HttpOptions {
@@ -31,6 +32,16 @@ pub struct HttpOptions {
     /// This server's public URL (`MCP_AUTH__RESOURCE`), for the protected resource metadata;
     /// by default derived from the request's `Host` and the path.
     pub resource: Option<String>,
+    /// The bearer token `/metrics` asks for (none by default: `/metrics` answers any request
+    /// whose `Host` is allowed). Compared in constant time.
+    pub metrics_token: Option<Secret<String>>,
+    /// Serve `/metrics` on this address alone (`host:port`; port 0 picks a free one,
+    /// [`HttpServer::metrics_addr`](super::HttpServer::metrics_addr) tells which) instead of
+    /// beside the MCP endpoint. The `Host` check and the token apply there too.
+    pub metrics_addr: Option<String>,
+    /// Name the components that declare scopes in the metrics (`false` by default: their
+    /// series are counted together under `component="(restricted)"`).
+    pub metrics_show_restricted: bool,
 }
 
 impl Default for HttpOptions {
@@ -60,6 +71,9 @@ impl HttpOptions {
                 .auth
                 .as_ref()
                 .and_then(|auth| auth.resource.clone()),
+            metrics_token: settings.http.metrics_token.clone(),
+            metrics_addr: settings.http.metrics_addr.clone(),
+            metrics_show_restricted: settings.metrics.show_restricted,
         }
     }
 
@@ -117,6 +131,25 @@ impl HttpOptions {
     /// This server's public URL, for the protected resource metadata.
     pub fn resource(mut self, url: impl Into<String>) -> Self {
         self.resource = Some(url.into());
+        self
+    }
+
+    /// Asks for `Authorization: Bearer <token>` on `/metrics`.
+    pub fn metrics_token(mut self, token: impl Into<String>) -> Self {
+        self.metrics_token = Some(Secret::new(token.into()));
+        self
+    }
+
+    /// Serves `/metrics` on `addr` (`host:port`) alone, not beside the MCP endpoint.
+    pub fn metrics_addr(mut self, addr: impl Into<String>) -> Self {
+        self.metrics_addr = Some(addr.into());
+        self
+    }
+
+    /// Names (`true`) or hides (`false`, the default) the components that declare scopes in
+    /// the metrics.
+    pub fn metrics_show_restricted(mut self, show: bool) -> Self {
+        self.metrics_show_restricted = show;
         self
     }
 

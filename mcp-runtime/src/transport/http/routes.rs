@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::admission::{Guard, foreign_host};
+#[cfg(feature = "metrics")]
+use super::{admission::host_allowed, challenge::bearer_token};
 
 pub(super) async fn healthz() -> Response {
     axum::Json(json!({ "status": "ok" })).into_response()
@@ -26,12 +28,40 @@ pub(super) async fn readyz(State(guard): State<Arc<Guard>>) -> Response {
     (status, axum::Json(json!({ "status": state }))).into_response()
 }
 
+/// Who may read `/metrics`: requests with an allowed `Host` and, when a token is set, that
+/// token.
 #[cfg(feature = "metrics")]
-pub(super) async fn metrics() -> Response {
+pub(super) struct MetricsAccess {
+    pub(super) allowed_hosts: Vec<String>,
+    pub(super) token: Option<crate::config::Secret<String>>,
+}
+
+/// The Prometheus text format, behind the `Host` check and the token (if any).
+#[cfg(feature = "metrics")]
+pub(super) async fn metrics(
+    State(access): State<Arc<MetricsAccess>>,
+    headers: HeaderMap,
+) -> Response {
+    use axum::http::header;
+    if !host_allowed(&access.allowed_hosts, &headers) {
+        return foreign_host();
+    }
+    if let Some(expected) = &access.token {
+        let presented = bearer_token(&headers).ok().unwrap_or_default();
+        if !crate::util::constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
+            tracing::info!("refused a /metrics request without the metrics token");
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, r#"Bearer realm="metrics""#)],
+                "/metrics needs the metrics token (`Authorization: Bearer <token>`)",
+            )
+                .into_response();
+        }
+    }
     match crate::telemetry::render() {
         Some(text) => (
             [(
-                axum::http::header::CONTENT_TYPE,
+                header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
             text,

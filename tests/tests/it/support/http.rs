@@ -74,8 +74,8 @@ pub fn claims(sub: &str, scope: &str) -> Value {
     })
 }
 
-/// A JWT with `claims`, signed by test key `key` (`a`, `b` or `rsa`) and naming key id `kid`.
-pub fn sign(key: &str, kid: Option<&str>, claims: &Value) -> String {
+/// Test key `key` (`a`, `b` or `rsa`) and the algorithm it signs with.
+pub fn signing_key(key: &str) -> (Algorithm, EncodingKey) {
     let (alg, encoding) = match key {
         "a" => (
             Algorithm::ES256,
@@ -91,10 +91,26 @@ pub fn sign(key: &str, kid: Option<&str>, claims: &Value) -> String {
         ),
         other => panic!("no test key `{other}`"),
     };
+    (alg, encoding.expect("the test key loads"))
+}
+
+/// A JWT with `claims`, signed by test key `key` (`a`, `b` or `rsa`) and naming key id `kid`.
+pub fn sign(key: &str, kid: Option<&str>, claims: &Value) -> String {
+    sign_with(key, kid, claims, |_| {})
+}
+
+/// [`sign`], with the JOSE header changed by `edit` first (its `alg` is the key's).
+pub fn sign_with(
+    key: &str,
+    kid: Option<&str>,
+    claims: &Value,
+    edit: impl FnOnce(&mut Header),
+) -> String {
+    let (alg, encoding) = signing_key(key);
     let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
-    jsonwebtoken::encode(&header, claims, &encoding.expect("the test key loads"))
-        .expect("the token signs")
+    edit(&mut header);
+    jsonwebtoken::encode(&header, claims, &encoding).expect("the token signs")
 }
 
 /// A token for `sub` with `scope`, signed by key `a` (kid `key-a`).
