@@ -1,10 +1,12 @@
 //! `[http]`: the streamable HTTP transport's options.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::quoted;
 use super::parse::list;
-use super::{BOOL, Problem, REDACTED, Secret};
+use super::{BOOL, DURATION, Problem, REDACTED, Secret};
 
 /// The HTTP transport's options (`[http]`, `MCP_HTTP__*`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +38,36 @@ pub struct HttpSettings {
     /// A separate address serving `/metrics` alone, like `127.0.0.1:9090`
     /// (`MCP_HTTP__METRICS_ADDR`); by default `/metrics` is served beside the MCP endpoint.
     pub metrics_addr: Option<String>,
+    /// How long a client has to send a request's headers, and how long an idle keep-alive
+    /// connection stays open (`MCP_HTTP__HEADER_TIMEOUT`, default `10s`). A connection that
+    /// sends its headers slower (slowloris) is closed.
+    #[cfg_attr(feature = "config", serde(with = "humantime_serde"))]
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's body once its headers arrived
+    /// (`MCP_HTTP__BODY_TIMEOUT`, default `30s`); slower gets `408`.
+    #[cfg_attr(feature = "config", serde(with = "humantime_serde"))]
+    pub body_timeout: Duration,
+    /// The most connections open at once (`MCP_HTTP__MAX_CONNECTIONS`, default 1024). At the
+    /// cap, new connections wait in the listen queue until one closes.
+    pub max_connections: usize,
+    /// The most connections open at once from one IP address
+    /// (`MCP_HTTP__MAX_CONNECTIONS_PER_CLIENT`, default 128); more are closed when accepted.
+    pub max_connections_per_client: usize,
+    /// How many requests one HTTP/1.1 connection serves before the server closes it after
+    /// the response (`MCP_HTTP__MAX_REQUESTS_PER_CONNECTION`, default 10000; 0: no limit).
+    pub max_requests_per_connection: usize,
+    /// The most sessions open at once (`MCP_HTTP__MAX_SESSIONS`, default 1024). At the cap,
+    /// the session idle longest is closed for a new one; when none is idle, `initialize` gets
+    /// `503`.
+    pub max_sessions: usize,
+    /// The most sessions one client holds at once (`MCP_HTTP__MAX_SESSIONS_PER_CLIENT`,
+    /// default 64): its token's subject when auth is on, else its IP address. At the cap, its
+    /// own session idle longest is closed for a new one; when none is idle, `503`.
+    pub max_sessions_per_client: usize,
+    /// A session with no request for this long is closed
+    /// (`MCP_HTTP__SESSION_IDLE_TIMEOUT`, default `2m`).
+    #[cfg_attr(feature = "config", serde(with = "humantime_serde"))]
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for HttpSettings {
@@ -54,6 +86,14 @@ impl Default for HttpSettings {
             max_body: 4 * 1024 * 1024,
             metrics_token: None,
             metrics_addr: None,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_connections_per_client: 128,
+            max_requests_per_connection: 10_000,
+            max_sessions: 1024,
+            max_sessions_per_client: 64,
+            session_idle_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -61,8 +101,28 @@ impl Default for HttpSettings {
 impl HttpSettings {
     /// The first value that does not pass validation.
     pub(super) fn problem(&self) -> Option<Problem> {
-        if self.max_body == 0 {
-            return Some(Problem::new(&["max_body"], "0"));
+        for (key, value) in [
+            ("max_body", self.max_body),
+            ("max_connections", self.max_connections),
+            (
+                "max_connections_per_client",
+                self.max_connections_per_client,
+            ),
+            ("max_sessions", self.max_sessions),
+            ("max_sessions_per_client", self.max_sessions_per_client),
+        ] {
+            if value == 0 {
+                return Some(Problem::new(&[key], "0"));
+            }
+        }
+        for (key, value) in [
+            ("header_timeout", self.header_timeout),
+            ("body_timeout", self.body_timeout),
+            ("session_idle_timeout", self.session_idle_timeout),
+        ] {
+            if value.is_zero() {
+                return Some(Problem::new(&[key], quoted("0s")));
+            }
         }
         if let Some(bad) = self
             .allowed_origins
@@ -96,6 +156,14 @@ pub(super) fn hint(key: &[&str]) -> Option<&'static str> {
             "a list of origins with their scheme, like https://app.example.com,http://localhost:*"
         }
         ["max_body"] => "a number of bytes, at least 1",
+        [
+            "max_connections"
+            | "max_connections_per_client"
+            | "max_sessions"
+            | "max_sessions_per_client",
+        ] => "a number, at least 1",
+        ["max_requests_per_connection"] => "a number (0: no limit)",
+        ["header_timeout" | "body_timeout" | "session_idle_timeout"] => DURATION,
         ["metrics_token"] => "a token (not empty)",
         ["metrics_addr"] => "a host and a port (1-65535), like 127.0.0.1:9090 or [::1]:9090",
         _ => return None,

@@ -50,6 +50,14 @@
 //! max_body = 4194304           # bytes
 //! metrics_token = "…"          # /metrics asks for `Authorization: Bearer …` (default: none)
 //! metrics_addr = "127.0.0.1:9090" # /metrics there alone (default: beside the MCP endpoint)
+//! header_timeout = "10s"       # to send a request's headers; idle keep-alive connections too
+//! body_timeout = "30s"         # to send a request's body (then 408)
+//! max_connections = 1024       # open at once; more wait in the listen queue
+//! max_connections_per_client = 128 # from one IP address; more are closed
+//! max_requests_per_connection = 10000 # then the connection closes (0: no limit)
+//! max_sessions = 1024          # open at once; the one idle longest makes room, else 503
+//! max_sessions_per_client = 64 # per token subject (auth on) or IP address
+//! session_idle_timeout = "2m"  # a session with no request for this long is closed
 //!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics

@@ -7,7 +7,7 @@
 
 #[cfg(feature = "http")]
 pub mod http;
-mod line;
+pub(crate) mod line;
 mod memory;
 mod stdio;
 mod stream;

@@ -29,6 +29,7 @@ mod extractors;
 mod fuzz;
 mod http_auth;
 mod http_auth_example;
+mod http_limits;
 mod http_metrics;
 mod http_transport;
 mod jwks_refresh;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +47,9 @@ pub(super) struct Guard {
     pub(super) path: String,
     pub(super) resource: Option<String>,
     pub(super) max_body: usize,
+    pub(super) body_timeout: Duration,
+    /// The sessions (stateful mode), for their caps.
+    pub(super) sessions: Option<Arc<super::sessions::Sessions>>,
     pub(super) exchanges: Arc<Exchanges>,
     pub(super) mcp: McpService,
     pub(super) bindings: Option<Bindings>,
@@ -149,73 +152,117 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
     if !guard.server.is_ready() {
         return unavailable("the server is starting");
     }
-    let Some(verifier) = &guard.verifier else {
-        return (guard.mcp)(request).await;
-    };
-    if !guard.host_allowed(request.headers()) {
-        return foreign_host();
-    }
-    let identity = match bearer_token(request.headers()) {
-        Ok(token) => verifier.verify_presented(token, presenter(&request)).await,
-        Err(error) => Err(error),
-    };
-    let identity = match identity {
-        Ok(identity) => identity,
-        Err(error) => return refused(&guard.metadata_url(request.headers()), &error),
-    };
+    let client = presenter(&request);
     let (mut parts, body) = request.into_parts();
-    parts.extensions.insert(identity.clone());
     // A session belongs to the subject that opened it: another token cannot use its id.
     let session = parts
         .headers
         .get(SESSION_HEADER)
         .and_then(|id| id.to_str().ok())
         .map(str::to_owned);
-    if let (Some(bindings), Some(session)) = (&guard.bindings, &session) {
-        let owner = bindings.get(session).await;
-        if owner.as_deref() != Some(identity.subject()) {
-            tracing::info!(
-                subject = identity.subject(),
-                "refused a session opened by another subject"
-            );
-            return session_not_found();
+    let identity = match &guard.verifier {
+        None => None,
+        Some(verifier) => {
+            if !guard.host_allowed(&parts.headers) {
+                return foreign_host();
+            }
+            let identity = match bearer_token(&parts.headers) {
+                Ok(token) => verifier.verify_presented(token, client).await,
+                Err(error) => Err(error),
+            };
+            let identity = match identity {
+                Ok(identity) => identity,
+                Err(error) => return refused(&guard.metadata_url(&parts.headers), &error),
+            };
+            parts.extensions.insert(identity.clone());
+            if let (Some(bindings), Some(session)) = (&guard.bindings, &session) {
+                let owner = bindings.get(session).await;
+                if owner.as_deref() != Some(identity.subject()) {
+                    tracing::info!(
+                        subject = identity.subject(),
+                        "refused a session opened by another subject"
+                    );
+                    return session_not_found();
+                }
+            }
+            Some(identity)
         }
-    }
+    };
     let closing = parts.method == Method::DELETE;
-    let response = if !guard.scopes.is_empty() && parts.method == Method::POST {
+    let mut unread = None;
+    let posted = if parts.method == Method::POST {
+        match read_body(body, guard.max_body, guard.body_timeout).await {
+            Ok(bytes) => Some(bytes),
+            Err(refusal) => return refusal,
+        }
+    } else {
+        unread = Some(body);
+        None
+    };
+    if let (Some(identity), Some(bytes)) = (&identity, &posted)
+        && !guard.scopes.is_empty()
+        && let Some(routed) = route(&guard.server, bytes)
+    {
         // A component request the token lacks scopes for is a 403 before it reaches the
         // server.
-        let Ok(bytes) = axum::body::to_bytes(body, guard.max_body).await else {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is too large",
-            )
-                .into_response();
-        };
-        if let Some(routed) = route(&guard.server, &bytes) {
-            let missing = identity.missing_scopes(routed.scopes());
-            if !missing.is_empty() {
-                return insufficient_scope(&guard.metadata_url(&parts.headers), &missing);
-            }
-            // Dispatch reads what was routed here instead of routing again.
-            parts.extensions.insert(routed.into_routing());
+        let missing = identity.missing_scopes(routed.scopes());
+        if !missing.is_empty() {
+            return insufficient_scope(&guard.metadata_url(&parts.headers), &missing);
         }
-        (guard.mcp)(Request::from_parts(parts, Body::from(bytes))).await
-    } else {
-        (guard.mcp)(Request::from_parts(parts, body)).await
+        // Dispatch reads what was routed here instead of routing again.
+        parts.extensions.insert(routed.into_routing());
+    }
+    // A POST without a session opens one (when it is an `initialize`): within the caps.
+    let reservation = match (&guard.sessions, &posted, &session) {
+        (Some(sessions), Some(bytes), None) => {
+            let holder: Arc<str> = match &identity {
+                Some(identity) => Arc::from(format!("sub:{}", identity.subject())),
+                None => match client.client() {
+                    Some(ip) => Arc::from(ip.to_string()),
+                    None => Arc::from("unknown"),
+                },
+            };
+            match sessions.table.reserve(holder) {
+                Ok((reservation, evicted)) => {
+                    for id in evicted {
+                        tracing::info!(
+                            session = &*id,
+                            "closed the session idle longest for a new one"
+                        );
+                        sessions.close(&id).await;
+                    }
+                    Some(reservation)
+                }
+                Err(full) => return sessions_full(&full.message(), bytes),
+            }
+        }
+        _ => None,
     };
-    if let Some(bindings) = &guard.bindings {
+    let json_body = posted.is_some() && is_json(&parts.headers);
+    let body = match (&posted, unread) {
+        (Some(bytes), _) => Body::from(bytes.clone()),
+        (None, Some(body)) => body,
+        (None, None) => Body::empty(),
+    };
+    let response = (guard.mcp)(Request::from_parts(parts, body)).await;
+    let opened = response
+        .headers()
+        .get(SESSION_HEADER)
+        .and_then(|id| id.to_str().ok())
+        .filter(|_| session.is_none() && response.status().is_success());
+    if let (Some(reservation), Some(sessions), Some(opened)) =
+        (reservation, &guard.sessions, opened)
+    {
+        sessions.table.register(reservation, opened);
+    }
+    if let (Some(bindings), Some(identity)) = (&guard.bindings, &identity) {
         match &session {
             Some(session) if closing && response.status().is_success() => {
                 bindings.invalidate(session).await;
             }
             Some(_) => {}
             None => {
-                if let Some(opened) = response
-                    .headers()
-                    .get(SESSION_HEADER)
-                    .and_then(|id| id.to_str().ok())
-                {
+                if let Some(opened) = opened {
                     bindings
                         .insert(opened.to_owned(), Arc::from(identity.subject()))
                         .await;
@@ -223,6 +270,102 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
             }
         }
     }
+    // rmcp answers a body it cannot read with a plain-text 415: answer as JSON-RPC says.
+    if response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE
+        && json_body
+        && let Some(bytes) = &posted
+        && let Some(answer) = crate::transport::line::malformed(bytes)
+    {
+        return jsonrpc_error(StatusCode::BAD_REQUEST, answer);
+    }
+    response
+}
+
+/// Whether the request says its body is JSON.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
+            essence.trim().eq_ignore_ascii_case("application/json")
+        })
+}
+
+/// Reads a request body of at most `max` bytes within `timeout`; a refusal otherwise: `413`
+/// for a larger body, `408` for one that came too slowly, `400` for one that broke off.
+async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, Response> {
+    use http_body::Body as _;
+    let read = async {
+        let mut body = std::pin::pin!(body);
+        let mut collected: Option<Bytes> = None;
+        let mut more = Vec::new();
+        while let Some(frame) = futures::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            let Ok(data) = frame.map_err(|_| StatusCode::BAD_REQUEST)?.into_data() else {
+                continue;
+            };
+            let len = collected.as_ref().map_or(0, Bytes::len) + more.len() + data.len();
+            if len > max {
+                return Err(StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            match &collected {
+                None => collected = Some(data),
+                Some(first) => {
+                    if more.is_empty() {
+                        more.extend_from_slice(first);
+                    }
+                    more.extend_from_slice(&data);
+                }
+            }
+        }
+        Ok(if more.is_empty() {
+            collected.unwrap_or_default()
+        } else {
+            Bytes::from(more)
+        })
+    };
+    let status = match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(bytes)) => return Ok(bytes),
+        Ok(Err(status)) => status,
+        Err(_) => StatusCode::REQUEST_TIMEOUT,
+    };
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("the request body is larger than {max} bytes"),
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request body did not arrive within {}",
+            crate::error::format_duration(timeout)
+        ),
+        _ => "the request body broke off".to_owned(),
+    };
+    Err(jsonrpc_error(
+        status,
+        json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": message}}),
+    ))
+}
+
+/// A JSON-RPC error answer with an HTTP status.
+fn jsonrpc_error(status: StatusCode, answer: Value) -> Response {
+    (status, axum::Json(answer)).into_response()
+}
+
+/// `503` for an `initialize` over the session caps, answering its id when it has one.
+fn sessions_full(message: &str, body: &[u8]) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<Value>,
+    }
+    let id = serde_json::from_slice::<Id>(body)
+        .ok()
+        .and_then(|request| request.id)
+        .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
+        .unwrap_or(Value::Null);
+    let mut response = jsonrpc_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32000, "message": message}}),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     response
 }
 

@@ -15,16 +15,16 @@ mod challenge;
 mod exchanges;
 mod options;
 mod routes;
+mod serve;
+mod session_table;
 pub(crate) mod sessions;
 
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::{ListenerExt, TapIo};
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tokio::task::JoinHandle;
@@ -135,6 +135,7 @@ impl Server {
         let sessions = CancellationToken::new();
         let exchanges = Arc::new(Exchanges::default());
         let router = self.router(&options, sessions.clone(), exchanges.clone());
+        let limits = serve::Limits::of(&options);
         let stop = CancellationToken::new();
         let server = self;
         let task_stop = stop.clone();
@@ -146,17 +147,14 @@ impl Server {
             let upkeep = record_metrics.then(crate::telemetry::UpkeepTask::spawn);
             #[cfg(feature = "metrics")]
             let metrics_serving = metrics_listener.map(|(listener, router)| {
-                tokio::spawn(axum::serve(listener, router).into_future())
+                tokio::spawn(serve::serve(
+                    listener,
+                    router,
+                    limits,
+                    CancellationToken::new(),
+                ))
             });
-            let serving = tokio::spawn(
-                axum::serve(
-                    nodelay(listener),
-                    // The peer's address reaches the token verifier (`Presenter`).
-                    router.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .with_graceful_shutdown(closed.clone().cancelled_owned())
-                .into_future(),
-            );
+            let serving = tokio::spawn(serve::serve(listener, router, limits, closed.clone()));
             let started = tokio::select! {
                 started = server.start() => started,
                 () = task_stop.cancelled() => Ok(()),
@@ -195,8 +193,7 @@ impl Server {
             }
             let abort = serving.abort_handle();
             match tokio::time::timeout(Duration::from_secs(5), serving).await {
-                Ok(Ok(Ok(()))) => {}
-                Ok(Ok(Err(error))) => tracing::warn!(%error, "the HTTP listener failed"),
+                Ok(Ok(())) => {}
                 Ok(Err(error)) => tracing::warn!(%error, "the HTTP listener task failed"),
                 Err(_) => {
                     tracing::warn!("connections still open 5s after shutdown: closing them");
@@ -285,18 +282,18 @@ impl Server {
             let server = self.clone();
             move || Ok(server.clone())
         };
-        let mcp = if options.stateless {
-            endpoint(StreamableHttpService::new(
-                factory,
-                NeverSessionManager::default().into(),
-                config,
-            ))
+        let (mcp, sessions) = if options.stateless {
+            let service =
+                StreamableHttpService::new(factory, NeverSessionManager::default().into(), config);
+            (endpoint(service), None)
         } else {
-            endpoint(StreamableHttpService::new(
-                factory,
-                sessions::Sessions::default().into(),
-                config,
-            ))
+            let sessions = sessions::Sessions::new(session_table::SessionTable::new(
+                options.max_sessions,
+                options.max_sessions_per_client,
+                options.session_idle_timeout,
+            ));
+            let service = StreamableHttpService::new(factory, sessions.clone(), config);
+            (endpoint(service), Some(sessions))
         };
         let guard = Arc::new(Guard {
             server: self.clone(),
@@ -305,6 +302,8 @@ impl Server {
             path: options.path.clone(),
             resource: options.resource.clone(),
             max_body: options.max_body,
+            body_timeout: options.body_timeout,
+            sessions,
             exchanges,
             mcp,
             bindings: (self.verifier().is_some() && !options.stateless).then(bindings),
@@ -353,28 +352,8 @@ fn no_metrics_listener(options: &HttpOptions) -> Result<Option<SocketAddr>, Erro
     }
 }
 
-/// The listener [`Server::bind_http`] serves: `TCP_NODELAY` on every accepted connection.
-///
-/// A streamed (SSE) response is written in several small pieces; with Nagle's algorithm on, the
-/// last one waits for the ACK of the first, which the client delays by up to 40 ms. A
-/// connection where the option cannot be set is still served.
-///
-/// A named type (not `impl Listener`), so that axum's connect info knows its address type.
-fn nodelay(
-    listener: tokio::net::TcpListener,
-) -> TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
-    listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
-}
-
-fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
-    if let Err(error) = tcp.set_nodelay(true) {
-        tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use axum::serve::Listener;
 
     #[cfg(feature = "metrics")]
     #[tokio::test]
@@ -406,10 +385,11 @@ mod tests {
             .await
             .expect("binds a loopback port");
         let addr = listener.local_addr().expect("an address");
-        let mut listener = super::nodelay(listener);
         let client = tokio::net::TcpStream::connect(addr);
-        let ((accepted, _), client) = tokio::join!(listener.accept(), client);
+        let (accepted, client) = tokio::join!(listener.accept(), client);
         client.expect("connects");
+        let (accepted, _) = accepted.expect("accepts");
+        super::serve::set_nodelay(&accepted);
         assert!(accepted.nodelay().expect("reads TCP_NODELAY"));
     }
 }

@@ -1,5 +1,7 @@
 //! [`HttpOptions`]: where and how the HTTP transport serves.
 
+use std::time::Duration;
+
 use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 use tokio_util::sync::CancellationToken;
 
@@ -42,6 +44,28 @@ pub struct HttpOptions {
     /// Name the components that declare scopes in the metrics (`false` by default: their
     /// series are counted together under `component="(restricted)"`).
     pub metrics_show_restricted: bool,
+    /// How long a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open (10 s by default).
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's body after its headers (30 s by default;
+    /// slower gets `408`).
+    pub body_timeout: Duration,
+    /// The most connections open at once (1024 by default); more wait in the listen queue.
+    pub max_connections: usize,
+    /// The most connections open at once from one IP address (128 by default); more are
+    /// closed as soon as they are accepted.
+    pub max_connections_per_client: usize,
+    /// Requests an HTTP/1.1 connection serves before it is closed after the response
+    /// (10,000 by default; 0: no limit).
+    pub max_requests_per_connection: usize,
+    /// The most sessions open at once (1024 by default): at the cap, the session idle
+    /// longest is closed for a new one, and `initialize` gets `503` when none is idle.
+    pub max_sessions: usize,
+    /// The most sessions one client holds (64 by default): its token's subject when auth is
+    /// on, else its IP address.
+    pub max_sessions_per_client: usize,
+    /// Sessions with no request for this long are closed (2 minutes by default).
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for HttpOptions {
@@ -74,6 +98,14 @@ impl HttpOptions {
             metrics_token: settings.http.metrics_token.clone(),
             metrics_addr: settings.http.metrics_addr.clone(),
             metrics_show_restricted: settings.metrics.show_restricted,
+            header_timeout: settings.http.header_timeout,
+            body_timeout: settings.http.body_timeout,
+            max_connections: settings.http.max_connections,
+            max_connections_per_client: settings.http.max_connections_per_client,
+            max_requests_per_connection: settings.http.max_requests_per_connection,
+            max_sessions: settings.http.max_sessions,
+            max_sessions_per_client: settings.http.max_sessions_per_client,
+            session_idle_timeout: settings.http.session_idle_timeout,
         }
     }
 
@@ -150,6 +182,46 @@ impl HttpOptions {
     /// the metrics.
     pub fn metrics_show_restricted(mut self, show: bool) -> Self {
         self.metrics_show_restricted = show;
+        self
+    }
+
+    /// Gives clients `timeout` to send a request's headers (and closes keep-alive connections
+    /// idle that long).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Gives clients `timeout` to send a request's body.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `total` connections at once, and at most `per_client` from one IP
+    /// address.
+    pub fn max_connections(mut self, total: usize, per_client: usize) -> Self {
+        self.max_connections = total.max(1);
+        self.max_connections_per_client = per_client.max(1);
+        self
+    }
+
+    /// Closes an HTTP/1.1 connection after it served `requests` (0: never).
+    pub fn max_requests_per_connection(mut self, requests: usize) -> Self {
+        self.max_requests_per_connection = requests;
+        self
+    }
+
+    /// Keeps at most `total` sessions open, and at most `per_client` for one client.
+    pub fn max_sessions(mut self, total: usize, per_client: usize) -> Self {
+        self.max_sessions = total.max(1);
+        self.max_sessions_per_client = per_client.max(1);
+        self
+    }
+
+    /// Closes sessions that had no request for `timeout`.
+    pub fn session_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.session_idle_timeout = timeout;
         self
     }
 

@@ -50,6 +50,17 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 const READ_CHUNK: usize = 64 * 1024;
 
 /// A reading half, boxed.
+/// The answer to a message the HTTP transport could not read: `-32700` with `id: null` for
+/// what is not JSON, `-32600` (with the `id` when it was readable) for the wrong shape; `None`
+/// for a message this codec reads (let rmcp's answer stand).
+#[cfg(feature = "http")]
+pub(crate) fn malformed(body: &[u8]) -> Option<serde_json::Value> {
+    match decode::decode(body) {
+        Decoded::Reply(answer) => Some(answer),
+        Decoded::Message(_) | Decoded::Skip => None,
+    }
+}
+
 pub(crate) type BoxedRead = Box<dyn AsyncRead + Send + Unpin>;
 /// A writing half, boxed.
 pub(crate) type BoxedWrite = Box<dyn AsyncWrite + Send + Unpin>;
