@@ -167,7 +167,25 @@ impl Server {
         };
         // Components catch their own panics; this catches a middleware's, which would otherwise
         // leave the client waiting for an answer that never comes.
-        match AssertUnwindSafe(pipeline).catch_unwind().await {
+        let caught = AssertUnwindSafe(pipeline).catch_unwind();
+        // At the end of a shutdown's grace period, what is still running is answered with an
+        // error (a request that finishes on its first poll never looks at the token).
+        let abandon = self.inner.lifespan.abandon.cancelled();
+        let outcome = tokio::select! {
+            biased;
+            outcome = caught => outcome,
+            () = abandon => {
+                return Err(McpError::internal_error(
+                    format!(
+                        "the server stopped before this request finished (its shutdown grace \
+                         period is {})",
+                        crate::error::format_duration(self.inner.lifespan.grace)
+                    ),
+                    None,
+                ));
+            }
+        };
+        match outcome {
             Ok(response) => response,
             Err(payload) => {
                 let message = panic_message(payload.as_ref());

@@ -36,6 +36,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{Notify, OnceCell};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::Error;
 use crate::server::Server;
@@ -89,6 +91,9 @@ pub(crate) struct Lifespan {
     shutdown: Mutex<Vec<ShutdownHook>>,
     pub(crate) grace: Duration,
     stopping: AtomicBool,
+    /// Cancelled when the grace period is over: requests still in flight are answered with an
+    /// error instead of being dropped unanswered.
+    pub(crate) abandon: CancellationToken,
     in_flight: AtomicUsize,
     idle: Notify,
     /// Mounted servers, by prefix, in mount order.
@@ -108,6 +113,7 @@ impl Lifespan {
             shutdown: Mutex::new(shutdown),
             grace,
             stopping: AtomicBool::new(false),
+            abandon: CancellationToken::new(),
             in_flight: AtomicUsize::new(0),
             idle: Notify::new(),
             children,
@@ -187,37 +193,18 @@ impl Server {
 
     /// Stops gracefully: waits for in-flight requests (up to the grace period set with
     /// [`ServerBuilder::shutdown_grace`](crate::ServerBuilder::shutdown_grace), 10 seconds by
-    /// default), then runs the shutdown hooks of mounted servers (in reverse mount order) and
-    /// its own, once. Returns how many requests were still in
+    /// default; those still running near its end are answered with an error, "the server
+    /// stopped before this request finished"), then runs the shutdown hooks of mounted servers
+    /// (in reverse mount order) and its own, once. Returns how many requests were still in
     /// flight when the grace period ended.
     pub async fn shutdown(&self) -> usize {
-        let lifespan = self.lifespan();
-        lifespan.stopping.store(true, Ordering::Release);
-        let drained = tokio::time::timeout(lifespan.grace, async {
-            loop {
-                let idle = lifespan.idle.notified();
-                if lifespan.in_flight.load(Ordering::Acquire) == 0 {
-                    break;
-                }
-                idle.await;
-            }
-        })
-        .await;
-        let abandoned = if drained.is_ok() {
-            0
-        } else {
-            let left = lifespan.in_flight.load(Ordering::Acquire);
-            tracing::warn!(
-                left,
-                "the shutdown grace period ended with requests in flight"
-            );
-            left
-        };
-        for (_, child) in lifespan.children.iter().rev() {
+        let abandoned = self.drain(Instant::now() + self.lifespan().grace).await;
+        for (_, child) in self.lifespan().children.iter().rev() {
             Box::pin(child.shutdown()).await;
         }
         let hooks = std::mem::take(
-            &mut *lifespan
+            &mut *self
+                .lifespan()
                 .shutdown
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
@@ -226,6 +213,42 @@ impl Server {
             hook(self.clone()).await;
         }
         abandoned
+    }
+
+    /// Marks the server stopping and waits for the requests in flight until shortly before
+    /// `deadline`; then answers those left with an error, and waits for them to be gone until
+    /// `deadline`. Returns how many were abandoned.
+    pub(crate) async fn drain(&self, deadline: Instant) -> usize {
+        let lifespan = self.lifespan();
+        lifespan.stopping.store(true, Ordering::Release);
+        let idle = || async {
+            loop {
+                let idle = lifespan.idle.notified();
+                if lifespan.in_flight.load(Ordering::Acquire) == 0 {
+                    break;
+                }
+                idle.await;
+            }
+        };
+        // A tenth of the grace (at most half a second) is kept to answer what is abandoned.
+        let left_for_answers = deadline
+            .saturating_duration_since(Instant::now())
+            .div_f32(10.0)
+            .min(Duration::from_millis(500));
+        if tokio::time::timeout_at(deadline - left_for_answers, idle())
+            .await
+            .is_ok()
+        {
+            return 0;
+        }
+        let left = lifespan.in_flight.load(Ordering::Acquire);
+        tracing::warn!(
+            left,
+            "the shutdown grace period ended with requests in flight: answering them with an error"
+        );
+        lifespan.abandon.cancel();
+        let _ = tokio::time::timeout_at(deadline, idle()).await;
+        left
     }
 
     /// Whether [`shutdown`](Self::shutdown) has begun.

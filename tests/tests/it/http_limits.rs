@@ -371,3 +371,51 @@ async fn a_duplicate_id_in_flight_gets_an_error_and_the_session_lives_on() {
     assert_eq!(answer.result()["structuredContent"]["result"], 4);
     running.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn on_shutdown_a_call_past_the_grace_gets_an_error_and_the_stop_takes_the_grace() {
+    for stateless in [false, true] {
+        let (started_tx, mut started) = mpsc::unbounded_channel();
+        let server = Server::builder("grace")
+            .tools(tools![hold])
+            .state(Gate {
+                started: started_tx,
+                release: Semaphore::new(0),
+            })
+            .shutdown_grace(Duration::from_secs(2))
+            .build()
+            .expect("builds");
+        let options = if stateless {
+            HttpOptions::new().stateless(false)
+        } else {
+            HttpOptions::new()
+        };
+        let running = serve_ready(server, options).await;
+        let mut mcp = Mcp::new(running.url());
+        mcp.initialize().await;
+        let session = mcp.session.clone();
+        let url = running.url();
+        let call = tokio::spawn(async move {
+            let mut mcp = Mcp::new(url);
+            mcp.session = session;
+            mcp.call("hold", json!({ "n": 9 })).await
+        });
+        assert_eq!(started.recv().await, Some(9));
+        let stopping = std::time::Instant::now();
+        running.shutdown().await.expect("clean shutdown");
+        let took = stopping.elapsed();
+        let answer = call.await.expect("the call");
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let error = answer.error();
+        assert_eq!(error["code"], -32603, "{}", answer.body);
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("stopped before this request finished")),
+            "{}",
+            answer.body
+        );
+        // Within the grace (2 s), not twice it; a wide margin for a loaded machine.
+        assert!(took < Duration::from_millis(3500), "stopping took {took:?}");
+    }
+}

@@ -74,8 +74,9 @@ impl HttpServer {
     }
 
     /// Stops gracefully: `/readyz` turns 503 and new MCP requests are refused (503), requests
-    /// in flight finish (within the server's shutdown grace), the shutdown hooks run, then open
-    /// streams close and the listener stops.
+    /// in flight finish within the server's shutdown grace (those still running near its end
+    /// are answered with an error), the shutdown hooks run, then open streams close and the
+    /// listener stops.
     pub async fn shutdown(self) -> Result<(), Error> {
         self.stop.cancel();
         self.wait().await
@@ -163,18 +164,23 @@ impl Server {
                 Ok(()) => task_stop.cancelled().await,
                 Err(error) => tracing::error!(%error, "stopping: the server could not start"),
             }
-            // Drain: refuse new requests, and let the exchanges in flight finish (their whole
-            // response written, not only the handler returned), within the grace period.
+            // Drain: refuse new requests; the handlers in flight finish within the grace
+            // period, or are answered with an error near its end; then their answers are
+            // written (until the end of the grace), and the shutdown hooks run (none after a
+            // failed start, as on stdio). The whole stop takes the grace, not twice it.
             exchanges.draining.store(true, Ordering::Release);
-            let grace = server.shutdown_grace();
-            if tokio::time::timeout(grace, exchanges.idle()).await.is_err() {
+            let deadline = tokio::time::Instant::now() + server.shutdown_grace();
+            server.drain(deadline).await;
+            let written = deadline.max(tokio::time::Instant::now() + Duration::from_millis(100));
+            if tokio::time::timeout_at(written, exchanges.idle())
+                .await
+                .is_err()
+            {
                 tracing::warn!(
                     left = exchanges.open.load(Ordering::Acquire),
-                    "the shutdown grace period ended with HTTP requests in flight"
+                    "the shutdown grace period ended with HTTP answers unwritten"
                 );
             }
-            // Then the shutdown hooks (nothing is left to drain; none after a failed start, as
-            // on stdio), streams and the listener.
             if started.is_ok() {
                 server.shutdown().await;
             }
