@@ -26,31 +26,31 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Add two integers.
 #[tool]
-async fn add(a: i64, b: i64) -> Result<i64, ToolError> {
+pub(crate) async fn add(a: i64, b: i64) -> Result<i64, ToolError> {
     a.checked_add(b)
         .ok_or_else(|| ToolError::new("the sum overflows"))
 }
 
 /// Echo the text back.
 #[tool]
-async fn echo(text: String) -> String {
+pub(crate) async fn echo(text: String) -> String {
     text
 }
 
 /// A note by id.
 #[resource("notes://{id}")]
-async fn note(id: u32) -> String {
+pub(crate) async fn note(id: u32) -> String {
     format!("note {id}")
 }
 
 /// Greets someone.
 #[prompt]
-async fn greet(name: String) -> String {
+pub(crate) async fn greet(name: String) -> String {
     format!("Hello, {name}!")
 }
 
 /// The valid messages the mutations start from.
-const CORPUS: &[&str] = &[
+pub(crate) const CORPUS: &[&str] = &[
     r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}"#,
     r#"{"jsonrpc":"2.0","id":"s-1","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"progressToken":7}}}"#,
     r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
@@ -101,23 +101,23 @@ const TOKENS: &[&str] = &[
 ];
 
 /// xorshift64*: deterministic, so a failing seed can be replayed.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
 /// One to four mutations of a corpus message; never a newline (that would be two lines).
-fn mutate(rng: &mut Rng) -> Vec<u8> {
+pub(crate) fn mutate(rng: &mut Rng) -> Vec<u8> {
     let mut line = CORPUS[rng.below(CORPUS.len())].as_bytes().to_vec();
     // Mostly one mutation, so that many lines stay JSON and reach the methods.
     let mutations = if rng.below(2) == 0 {
@@ -159,7 +159,7 @@ fn mutate(rng: &mut Rng) -> Vec<u8> {
 }
 
 /// What the codec must answer to `line`.
-enum Expect {
+pub(crate) enum Expect {
     /// A request with a readable id: exactly one answer, with it.
     One(Value),
     /// Not JSON: exactly one `-32700` with `id: null`.
@@ -170,7 +170,7 @@ enum Expect {
     Nothing,
 }
 
-fn expect(line: &[u8]) -> Expect {
+pub(crate) fn expect(line: &[u8]) -> Expect {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Expect::Nothing;
     }
@@ -192,22 +192,33 @@ fn expect(line: &[u8]) -> Expect {
     }
 }
 
-#[tokio::test]
-async fn mutated_messages_are_answered_by_id_and_the_server_keeps_serving() {
+/// The number of cases (`FUZZ_CASES`, else `default`) and the seed (`FUZZ_SEED`).
+pub(crate) fn cases_and_seed(default: usize) -> (usize, u64) {
     let cases: usize = std::env::var("FUZZ_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(3_000);
+        .unwrap_or(default);
     let seed: u64 = std::env::var("FUZZ_SEED")
         .ok()
         .and_then(|seed| seed.parse().ok())
         .unwrap_or(0x5eed_f00d);
-    let server = Server::builder("fuzz")
+    (cases, seed)
+}
+
+/// The server the fuzzers talk to.
+pub(crate) fn server() -> Server {
+    Server::builder("fuzz")
         .tools(tools![add, echo])
         .resources(resources![note])
         .prompts(prompts![greet])
         .build()
-        .expect("a valid server");
+        .expect("a valid server")
+}
+
+#[tokio::test]
+async fn mutated_messages_are_answered_by_id_and_the_server_keeps_serving() {
+    let (cases, seed) = cases_and_seed(3_000);
+    let server = server();
     let (client, io) = tokio::io::duplex(1 << 20);
     let serving = tokio::spawn(server.serve(io));
     let (read, mut write) = tokio::io::split(client);

@@ -27,6 +27,7 @@ mod error_returns;
 mod errors;
 mod extractors;
 mod fuzz;
+mod fuzz_http;
 mod http_auth;
 mod http_auth_example;
 mod http_limits;
