@@ -47,6 +47,7 @@ pub use resource::{ResourceDef, ResourceError, ResourceSet, UriVar};
 pub use schema::SchemaProfile;
 pub use server::{Mountable, Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
+pub use transport::StdioLimits;
 
 /// rmcp, the official MCP SDK this crate builds on, for anything not wrapped here.
 pub use rmcp;

@@ -59,6 +59,11 @@
 //! max_sessions_per_client = 64 # per token subject (auth on) or IP address
 //! session_idle_timeout = "2m"  # a session with no request for this long is closed
 //!
+//! [stdio]
+//! max_line = 16777216          # bytes; a longer message line gets -32600
+//! max_in_flight = 64           # requests at once; then input waits for answers
+//! max_unwritten = 8388608      # bytes of answers unread by the client; then input waits
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -156,6 +161,7 @@ mod rate_limit;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;
+mod stdio;
 mod timeout;
 mod transport;
 #[cfg(feature = "config")]
@@ -177,6 +183,7 @@ pub use self::secret::{REDACTED, Secret};
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub use self::sources::{Config, ConfigBuilder};
+pub use self::stdio::StdioSettings;
 pub use self::timeout::TimeoutSettings;
 pub use self::transport::Transport;
 #[cfg(feature = "config")]
@@ -227,6 +234,8 @@ pub struct Settings {
     pub path: String,
     /// The HTTP transport's options (`MCP_HTTP__*`).
     pub http: HttpSettings,
+    /// The stdio transport's bounds (`MCP_STDIO__*`).
+    pub stdio: StdioSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Whether callers see `internal error` instead of an internal failure's cause
@@ -257,6 +266,7 @@ impl Default for Settings {
             port: 8000,
             path: "/mcp".to_owned(),
             http: HttpSettings::default(),
+            stdio: StdioSettings::default(),
             log: LogSettings::default(),
             mask_internal_errors: true,
             rate_limit: RateLimitSettings::default(),
@@ -349,6 +359,7 @@ impl Settings {
     fn problem(&self) -> Option<Problem> {
         self.own_problem()
             .or_else(|| self.http.problem().map(|p| p.within("http")))
+            .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
             .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
@@ -390,6 +401,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["path"] => Some("a URL path starting with `/`, like /mcp"),
         ["mask_internal_errors"] => Some(BOOL),
         ["http", key @ ..] => http::hint(key),
+        ["stdio", key @ ..] => stdio::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
         ["timeout", key @ ..] => timeout::hint(key),
@@ -562,6 +574,9 @@ mod tests {
             "cache.ttl",
             "http.metrics_token",
             "http.metrics_addr",
+            "http.header_timeout",
+            "http.max_sessions_per_client",
+            "stdio.max_in_flight",
             "metrics.show_restricted",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
@@ -576,8 +591,8 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            7,
-            "http, log, rate_limit, timeout, cache, metrics, auth: {sections:?}"
+            8,
+            "http, stdio, log, rate_limit, timeout, cache, metrics, auth: {sections:?}"
         );
     }
 

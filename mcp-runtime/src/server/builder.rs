@@ -42,6 +42,7 @@ pub struct ServerBuilder {
     profile: SchemaProfile,
     mask_internal_errors: Option<bool>,
     verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
+    stdio: Option<crate::StdioLimits>,
 }
 
 impl ServerBuilder {
@@ -68,6 +69,7 @@ impl ServerBuilder {
             profile: SchemaProfile::default(),
             mask_internal_errors: None,
             verifier: None,
+            stdio: None,
         }
     }
 
@@ -283,6 +285,15 @@ impl ServerBuilder {
         self
     }
 
+    /// The bounds of the stdio transport (and of [`Server::serve`] on any byte stream): the
+    /// longest line, the requests in flight, the answers unread. By default those of the
+    /// `[stdio]` settings, if [`settings`](Self::settings) were given, else
+    /// [`StdioLimits::default`](crate::StdioLimits::default).
+    pub fn stdio_limits(mut self, limits: crate::StdioLimits) -> Self {
+        self.stdio = Some(limits);
+        self
+    }
+
     /// The separator between a mount's prefix and a component name; `_` by default.
     pub fn mount_separator(mut self, separator: impl Into<String>) -> Self {
         self.separator = separator.into();
@@ -416,6 +427,13 @@ impl ServerBuilder {
                 series,
                 live: Live::default(),
                 lists: Default::default(),
+                stdio: (self.stdio)
+                    .or_else(|| {
+                        self.settings
+                            .as_ref()
+                            .map(|settings| settings.stdio.limits())
+                    })
+                    .unwrap_or_default(),
                 settings: self.settings,
                 #[cfg(not(feature = "validation"))]
                 unchecked,

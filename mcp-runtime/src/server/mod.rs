@@ -70,6 +70,8 @@ struct Inner {
     /// List answers serialized once per view, shared by every session over the line codec.
     lists: Arc<ListCache>,
     settings: Option<crate::config::Settings>,
+    /// The bounds of each byte-stream session.
+    stdio: crate::StdioLimits,
     lifespan: Arc<lifespan::Lifespan>,
     /// Schema constraints nothing checks without the `validation` feature.
     #[cfg(not(feature = "validation"))]
@@ -215,6 +217,11 @@ impl Server {
             identity: Some(identity),
             ..self.clone()
         }
+    }
+
+    /// The bounds of each byte-stream (stdio) session.
+    pub fn stdio_limits(&self) -> crate::StdioLimits {
+        self.inner.stdio
     }
 
     /// The list answers kept serialized, for the line codec of each session.

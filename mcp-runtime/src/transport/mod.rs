@@ -8,6 +8,7 @@
 #[cfg(feature = "http")]
 pub mod http;
 pub(crate) mod line;
+pub use line::StdioLimits;
 mod memory;
 mod stdio;
 mod stream;

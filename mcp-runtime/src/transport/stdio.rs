@@ -25,8 +25,9 @@ impl Server {
         let output = protected_stdout()?;
         let stop_signal = crate::lifespan::StopSignal::install();
         self.start().await?;
-        let transport =
-            super::line::LineTransport::new(stdin(), output).with_lists(self.list_cache());
+        let transport = super::line::LineTransport::new(stdin(), output)
+            .with_lists(self.list_cache())
+            .with_limits(self.stdio_limits());
         let running = ServiceExt::serve(self.clone(), transport)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;

@@ -30,7 +30,9 @@ impl Server {
     ) -> BoxFuture<'static, Result<(), Error>> {
         Box::pin(async move {
             self.start().await?;
-            let transport = LineTransport::new(read, write).with_lists(self.list_cache());
+            let transport = LineTransport::new(read, write)
+                .with_lists(self.list_cache())
+                .with_limits(self.stdio_limits());
             let running = ServiceExt::serve(self, transport)
                 .await
                 .map_err(|error| Error::Initialize(error.to_string()))?;

@@ -583,3 +583,54 @@ fn settings_built_in_code_validate() {
         "setting `path` = \"mcp\": expected a URL path starting with `/`, like /mcp"
     );
 }
+
+#[test]
+fn the_transports_bounds_are_settings() {
+    let loaded = settings(&[
+        ("MCP_STDIO__MAX_IN_FLIGHT", "8"),
+        ("MCP_STDIO__MAX_LINE", "4096"),
+        ("MCP_HTTP__HEADER_TIMEOUT", "3s"),
+        ("MCP_HTTP__BODY_TIMEOUT", "500ms"),
+        ("MCP_HTTP__MAX_CONNECTIONS", "100"),
+        ("MCP_HTTP__MAX_CONNECTIONS_PER_CLIENT", "10"),
+        ("MCP_HTTP__MAX_REQUESTS_PER_CONNECTION", "0"),
+        ("MCP_HTTP__MAX_SESSIONS", "50"),
+        ("MCP_HTTP__MAX_SESSIONS_PER_CLIENT", "5"),
+        ("MCP_HTTP__SESSION_IDLE_TIMEOUT", "30s"),
+    ])
+    .unwrap();
+    let limits = loaded.stdio.limits();
+    assert_eq!((limits.max_in_flight, limits.max_line), (8, 4096));
+    assert_eq!(limits.max_unwritten, 8 * 1024 * 1024, "the default");
+    let server = mcp_runtime::Server::builder("bounds")
+        .settings(loaded.clone())
+        .build()
+        .expect("builds");
+    assert_eq!(server.stdio_limits(), limits);
+    let options = mcp_runtime::http::HttpOptions::from_settings(&loaded);
+    assert_eq!(options.header_timeout, Duration::from_secs(3));
+    assert_eq!(options.body_timeout, Duration::from_millis(500));
+    assert_eq!(
+        (options.max_connections, options.max_connections_per_client),
+        (100, 10)
+    );
+    assert_eq!(options.max_requests_per_connection, 0);
+    assert_eq!(
+        (options.max_sessions, options.max_sessions_per_client),
+        (50, 5)
+    );
+    assert_eq!(options.session_idle_timeout, Duration::from_secs(30));
+    for (var, value) in [
+        ("MCP_STDIO__MAX_IN_FLIGHT", "0"),
+        ("MCP_HTTP__MAX_SESSIONS", "0"),
+        ("MCP_HTTP__HEADER_TIMEOUT", "0s"),
+    ] {
+        let error = settings(&[(var, value)]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("{var}={value}: expected")),
+            "{error}"
+        );
+    }
+}

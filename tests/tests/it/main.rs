@@ -44,6 +44,7 @@ mod resource_passthrough;
 mod resources;
 mod server_build;
 mod signals;
+mod stdio_limits;
 mod stdio_transport;
 mod subscriptions;
 mod tools_call;

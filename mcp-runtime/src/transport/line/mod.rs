@@ -8,8 +8,9 @@
 //! - writing ([`outbox`]): a message is serialized once into a shared buffer, and a writer task
 //!   writes what gathered with one write per batch;
 //! - bounds: a line longer than [`MAX_LINE`] is discarded as it arrives (and answered), and
-//!   reading stops while [`MAX_IN_FLIGHT`] requests wait for their answers or more than
-//!   [`MAX_UNWRITTEN`] bytes of answers wait for a client that does not read them.
+//!   reading stops while `max_in_flight` requests wait for their answers or more than
+//!   `max_unwritten` bytes of answers wait for a client that does not read them
+//!   ([`StdioLimits`]).
 
 mod decode;
 mod outbox;
@@ -31,17 +32,71 @@ use outbox::Outbox;
 use crate::middleware::reply::ReplyMeter;
 use crate::server::ListCache;
 
-/// The longest line read (16 MiB); a longer one is discarded and answered with `-32600`.
+/// The longest line read by default (16 MiB); a longer one is discarded and answered with
+/// `-32600`.
 pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
 
-/// Answers waiting for a client that does not read them: past this many bytes, no more input
-/// is read until they drain.
+/// Answers waiting for a client that does not read them, by default: past this many bytes, no
+/// more input is read until they drain.
 pub(crate) const MAX_UNWRITTEN: usize = 8 * 1024 * 1024;
 
-/// Requests in flight on one connection: past this many, no more input is read until one is
-/// answered, so a client that pipelines without bound cannot grow the server's memory without
-/// bound.
+/// Requests in flight on one connection, by default: past this many, no more input is read
+/// until one is answered, so a client that pipelines without bound cannot grow the server's
+/// memory without bound.
 pub(crate) const MAX_IN_FLIGHT: usize = 64;
+
+/// The bounds of the stdio transport (and of [`Server::serve`](crate::Server::serve) on any
+/// byte stream): what one client can make the server hold. Set them with
+/// [`ServerBuilder::stdio_limits`](crate::ServerBuilder::stdio_limits) or the `[stdio]`
+/// settings.
+///
+/// ```
+/// let limits = mcp_runtime::StdioLimits::default().max_in_flight(16).max_line(1 << 20);
+/// assert_eq!(limits.max_in_flight, 16);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StdioLimits {
+    /// The longest message line, in bytes (16 MiB by default); a longer one is discarded and
+    /// answered with `-32600`.
+    pub max_line: usize,
+    /// Requests in flight at once (64 by default); past it no more input is read until one is
+    /// answered.
+    pub max_in_flight: usize,
+    /// Bytes of answers the client has not read (8 MiB by default); past it no more input is
+    /// read until they drain.
+    pub max_unwritten: usize,
+}
+
+impl Default for StdioLimits {
+    fn default() -> Self {
+        Self {
+            max_line: MAX_LINE,
+            max_in_flight: MAX_IN_FLIGHT,
+            max_unwritten: MAX_UNWRITTEN,
+        }
+    }
+}
+
+impl StdioLimits {
+    /// Lines longer than `bytes` are refused (at least 1).
+    pub fn max_line(mut self, bytes: usize) -> Self {
+        self.max_line = bytes.max(1);
+        self
+    }
+
+    /// At most `requests` in flight at once (at least 1).
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = requests.max(1);
+        self
+    }
+
+    /// Input waits while more than `bytes` of answers are unread (at least 1).
+    pub fn max_unwritten(mut self, bytes: usize) -> Self {
+        self.max_unwritten = bytes.max(1);
+        self
+    }
+}
 
 /// How long closing waits for the last answers to be written.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -49,7 +104,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 /// Bytes asked of the reader at a time.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// A reading half, boxed.
 /// The answer to a message the HTTP transport could not read: `-32700` with `id: null` for
 /// what is not JSON, `-32600` (with the `id` when it was readable) for the wrong shape; `None`
 /// for a message this codec reads (let rmcp's answer stand).
@@ -61,6 +115,7 @@ pub(crate) fn malformed(body: &[u8]) -> Option<serde_json::Value> {
     }
 }
 
+/// A reading half, boxed.
 pub(crate) type BoxedRead = Box<dyn AsyncRead + Send + Unpin>;
 /// A writing half, boxed.
 pub(crate) type BoxedWrite = Box<dyn AsyncWrite + Send + Unpin>;
@@ -83,11 +138,13 @@ pub(crate) struct LineTransport {
     outbox: Arc<Outbox>,
     writer: Option<JoinHandle<()>>,
     max_line: usize,
+    max_in_flight: usize,
+    max_unwritten: usize,
     /// Whether the session's lifecycle started (the server answered something other than a
     /// ping or a discovery). Before it, rmcp's handshake ends the whole session on a
     /// notification or a response, so those are dropped here instead.
     started: bool,
-    /// Requests delivered and not yet answered (or cancelled): past [`MAX_IN_FLIGHT`], no more
+    /// Requests delivered and not yet answered (or cancelled): past `max_in_flight`, no more
     /// input is read until one is.
     in_flight: HashSet<RequestId>,
     /// The server's list answers kept serialized, if it shares them.
@@ -111,11 +168,21 @@ impl LineTransport {
             outbox,
             writer: Some(writer),
             max_line: MAX_LINE,
+            max_in_flight: MAX_IN_FLIGHT,
+            max_unwritten: MAX_UNWRITTEN,
             started: false,
             in_flight: HashSet::new(),
             lists: None,
             meter: ReplyMeter::default(),
         }
+    }
+
+    /// Bounded by `limits`.
+    pub(crate) fn with_limits(mut self, limits: StdioLimits) -> Self {
+        self.max_line = limits.max_line;
+        self.max_in_flight = limits.max_in_flight;
+        self.max_unwritten = limits.max_unwritten;
+        self
     }
 
     /// Writes list answers from `lists`, which keeps each distinct one serialized.
@@ -177,7 +244,7 @@ impl Transport<RoleServer> for LineTransport {
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         // Cancellation-safe (the service polls this in a `select!`): what was read stays in
         // the inbox, and a line is taken out only once it is decoded.
-        if self.in_flight.len() >= MAX_IN_FLIGHT {
+        if self.in_flight.len() >= self.max_in_flight {
             // The service loop polls this beside its other work, and asks again after each
             // answer it sends: waiting here is what stops reading.
             std::future::pending::<()>().await;
@@ -254,7 +321,7 @@ impl Transport<RoleServer> for LineTransport {
                     }
                 }
             }
-            self.outbox.wait_below(MAX_UNWRITTEN).await;
+            self.outbox.wait_below(self.max_unwritten).await;
             match self.inbox.fill(&mut self.read).await {
                 Ok(0) => return None,
                 Ok(_) => {}
