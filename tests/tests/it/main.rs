@@ -44,6 +44,7 @@ mod server_build;
 mod signals;
 mod stdio_transport;
 mod subscriptions;
+mod tool_timeout;
 mod tools_call;
 mod tools_schema;
 mod validation;
