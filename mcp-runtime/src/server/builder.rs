@@ -255,7 +255,9 @@ impl ServerBuilder {
     ///
     /// A call that runs past its limit is abandoned: its future is dropped, its
     /// [`Ctx`](crate::Ctx)'s cancellation token cancelled, and the caller gets an error result
-    /// (`isError: true`) such as "the tool `slow` timed out after 1m".
+    /// (`isError: true`) such as "the tool `slow` timed out after 1m". A `#[tool(blocking)]`
+    /// body cannot be stopped: its thread runs on to its end in the background, and its result
+    /// is dropped.
     ///
     /// ```
     /// use std::time::Duration;

@@ -14,6 +14,7 @@
 mod support;
 
 mod auth_identity;
+mod blocking_tools;
 mod builtin_middleware;
 mod call_options;
 mod cli_http;
