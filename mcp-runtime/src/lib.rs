@@ -214,6 +214,24 @@ pub mod __private {
         error.into_call_result(cx.component(), cx.mask_internal_errors())
     }
 
+    /// Runs a `#[tool(blocking)]` body on tokio's blocking thread pool, its `tracing` events
+    /// still reaching the request's client. A panic in it resumes here, where the server
+    /// catches it as it catches an async tool's.
+    pub async fn run_blocking<T: Send + 'static>(
+        body: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ToolError> {
+        let body = crate::logging::carry_to_thread(body);
+        match tokio::task::spawn_blocking(body).await {
+            Ok(value) => Ok(value),
+            Err(error) => match error.try_into_panic() {
+                Ok(payload) => std::panic::resume_unwind(payload),
+                Err(_) => Err(ToolError::new(
+                    "the tool did not run: the server is shutting down",
+                )),
+            },
+        }
+    }
+
     /// Boxes a component's middleware.
     #[inline]
     pub fn middleware_arc<M>(

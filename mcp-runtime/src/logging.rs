@@ -240,6 +240,20 @@ pub(crate) async fn with_client<F: Future>(sink: Option<ClientSink>, future: F) 
     }
 }
 
+/// Wraps `body`, about to run on another thread, so that its `tracing` events go to this
+/// thread's subscriber (a thread default does not follow on its own), sit in the current span,
+/// and reach the current request's client (if it asked for logs).
+pub(crate) fn carry_to_thread<T>(body: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let sink = CLIENT.try_with(Clone::clone).ok().flatten();
+    let span = tracing::Span::current();
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    move || {
+        tracing::dispatcher::with_default(&dispatch, || {
+            span.in_scope(|| CLIENT.sync_scope(sink, body))
+        })
+    }
+}
+
 /// The sink for a request whose session set `min` with `logging/setLevel`, if its protocol
 /// version still has logging.
 pub(crate) fn sink_for(

@@ -120,24 +120,49 @@ pub fn parse_fn(
     Some(ComponentFn { item, params, doc })
 }
 
-/// Checks the signature: `async`, no `const`/`unsafe`/ABI/generics/variadics/receiver, plain
-/// owned parameters, an owned return type.
-pub fn validate(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
-    signature(component, role, errors);
+/// Checks the signature: `async` (synchronous under `blocking`, the span of that key), no
+/// `const`/`unsafe`/ABI/generics/variadics/receiver, plain owned parameters, an owned return
+/// type.
+pub fn validate(
+    component: &ComponentFn,
+    role: Role,
+    blocking: Option<Span>,
+    errors: &mut Accumulator,
+) {
+    signature(component, role, blocking, errors);
     parameters(component, role, errors);
     return_type(component, role, errors);
 }
 
-fn signature(component: &ComponentFn, role: Role, errors: &mut Accumulator) {
+fn signature(
+    component: &ComponentFn,
+    role: Role,
+    blocking: Option<Span>,
+    errors: &mut Accumulator,
+) {
     let attribute = role.attribute();
     let sig = &component.item.sig;
-    if sig.asyncness.is_none() {
-        errors.push(
-            Error::custom(format!(
-                "a `{attribute}` function must be `async`: write `async fn`"
-            ))
-            .with_span(&sig.fn_token),
-        );
+    match (&sig.asyncness, blocking) {
+        (None, None) => {
+            let or_blocking = if matches!(role, Role::Component(Kind::Tool)) {
+                ", or `#[tool(blocking)]` to run a synchronous `fn` on the blocking thread pool"
+            } else {
+                ""
+            };
+            errors.push(
+                Error::custom(format!(
+                    "a `{attribute}` function must be `async`: write `async fn`{or_blocking}"
+                ))
+                .with_span(&sig.fn_token),
+            );
+        }
+        (Some(asyncness), Some(_)) => errors.push(
+            Error::custom(
+                "`blocking` runs a synchronous `fn` on the blocking thread pool: remove `async`, or remove `blocking` to run the `async fn` as it is",
+            )
+            .with_span(asyncness),
+        ),
+        _ => {}
     }
     if let Some(constness) = &sig.constness {
         errors.push(

@@ -74,6 +74,11 @@ pub trait Component: Sized {
     /// The shared keys inside [`Self::Attr`].
     fn shared(attr: &Self::Attr) -> &SharedAttr;
 
+    /// The `blocking` key, for a kind that has one: the function is then a synchronous `fn`.
+    fn blocking(_attr: &Self::Attr) -> Option<proc_macro2::Span> {
+        None
+    }
+
     /// Parses the attribute's arguments. A kind with a positional argument (a resource's
     /// URI) takes it here; the others only have keys.
     fn parse_attr(list: Vec<NestedMeta>, errors: &mut Accumulator) -> Self::Attr {
@@ -129,7 +134,13 @@ pub fn derive<K: Component>(attr: TokenStream, item: TokenStream) -> TokenStream
     let attr = K::parse_attr(list, &mut errors);
     let component = Parsed::<K> { attr, func };
 
-    func::validate(&component.func, Role::Component(K::KIND), &mut errors);
+    let blocking = K::blocking(&component.attr);
+    func::validate(
+        &component.func,
+        Role::Component(K::KIND),
+        blocking,
+        &mut errors,
+    );
     shared::validate(component.shared(), K::KIND, &component.func, &mut errors);
     let checked = K::validate(&component, &mut errors);
     match (errors.finish(), checked) {

@@ -33,7 +33,7 @@ pub fn middleware(attr: TokenStream, item: TokenStream) -> TokenStream {
             MiddlewareAttr::default()
         }
     };
-    func::validate(&func, Role::Middleware, &mut errors);
+    func::validate(&func, Role::Middleware, None, &mut errors);
     if func.params.len() < 2 {
         errors.push(
             darling::Error::custom(

@@ -72,6 +72,24 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
         })
     };
 
+    // The body: awaited, or (`blocking`) run on the blocking thread pool.
+    let run = if tool.attr.blocking.is_some() {
+        quote_spanned! {ret_span=>
+            let __mcp_out: #ret = match #private::run_blocking(
+                move || #ident(#(#locals),*)
+            ).await {
+                #private::Ok(value) => value,
+                #private::Err(error) => {
+                    return #private::Ok(#private::error_result(&__mcp_cx, error));
+                }
+            };
+        }
+    } else {
+        quote! {
+            let __mcp_out: #ret = #ident(#(#locals),*).await;
+        }
+    };
+
     quote! {
         #[allow(unused_imports)]
         use #private::{
@@ -104,7 +122,7 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
             > {
                 #private::Box::pin(async move {
                     #(#extract_params)*
-                    let __mcp_out: #ret = #ident(#(#locals),*).await;
+                    #run
                     #finish
                 })
             }

@@ -6,7 +6,7 @@ mod parse;
 mod validate;
 
 use darling::error::Accumulator;
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 
 use crate::component::shared::SharedAttr;
 use crate::component::{Component, Kind, Parsed};
@@ -21,6 +21,10 @@ impl Component for Tool {
 
     fn shared(attr: &parse::ToolAttr) -> &SharedAttr {
         &attr.shared
+    }
+
+    fn blocking(attr: &parse::ToolAttr) -> Option<Span> {
+        attr.blocking.map(|blocking| blocking.span)
     }
 
     fn validate(tool: &Parsed<Self>, errors: &mut Accumulator) -> Option<()> {

@@ -15,4 +15,12 @@ pub fn validate(attr: &ToolAttr, errors: &mut Accumulator) {
                 .with_span(&annotations.span()),
         );
     }
+    if let Some(value) = attr.blocking.and_then(|blocking| blocking.value) {
+        errors.push(
+            Error::custom(
+                "`blocking` takes no value: write `#[tool(blocking)]` on a synchronous `fn` to run it on the blocking thread pool",
+            )
+            .with_span(&value),
+        );
+    }
 }

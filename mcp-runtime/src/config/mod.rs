@@ -81,7 +81,7 @@
 //! burst = 100
 //!
 //! [timeout]
-//! default = "30s"              # for tools without their own (default: none); 250ms, 2m, 1h…
+//! default = "30s"              # for tools without their own (default: 60s); 250ms, 2m, "off"…
 //!
 //! [cache]
 //! enabled = false
@@ -184,7 +184,7 @@ pub use self::secret::{REDACTED, Secret};
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub use self::sources::{Config, ConfigBuilder};
 pub use self::stdio::StdioSettings;
-pub use self::timeout::TimeoutSettings;
+pub use self::timeout::{DEFAULT_TOOL_TIMEOUT, TimeLimit, TimeoutSettings};
 pub use self::transport::Transport;
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]

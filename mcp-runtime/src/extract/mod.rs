@@ -565,7 +565,9 @@ pub(crate) trait CloseStream: Send + Sync {
 pub(crate) struct Shared {
     pub(crate) state: StateMap,
     pub(crate) mask_internal_errors: bool,
-    pub(crate) default_timeout: Option<std::time::Duration>,
+    /// The default limit of the server's tool calls, when its builder (or settings) chose
+    /// one; a mounted server that did not takes its parent's.
+    pub(crate) default_timeout: Option<crate::config::TimeLimit>,
     /// Whether the builder set masking itself (a mounted server that did not takes its
     /// parent's).
     pub(crate) mask_set: bool,

@@ -34,7 +34,7 @@ pub struct ServerBuilder {
     separator: String,
     middleware: Vec<Arc<dyn Middleware>>,
     settings: Option<crate::config::Settings>,
-    default_timeout: Option<std::time::Duration>,
+    default_timeout: Option<crate::config::TimeLimit>,
     startup: Vec<crate::lifespan::StartupHook>,
     shutdown: Vec<crate::lifespan::ShutdownHook>,
     grace: std::time::Duration,
@@ -179,16 +179,19 @@ impl ServerBuilder {
     /// [`ErrorHandling`](crate::middleware::ErrorHandling),
     /// [`Logging`](crate::middleware::Logging), [`Timing`](crate::middleware::Timing), then
     /// [`RateLimit`](crate::middleware::RateLimit) (when `rate_limit` is set),
-    /// [`Cache`](crate::middleware::Cache) (when `cache.enabled`) and
-    /// [`Timeout`](crate::middleware::Timeout) (when `timeout.default` is set). Middleware added
+    /// [`Cache`](crate::middleware::Cache) (when `cache.enabled`). Middleware added
     /// afterwards runs inside this stack.
     ///
-    /// Also sets internal-error masking, the default tool timeout, the server's name (when
-    /// `name` is set), and what [`run`](Server::run) serves on and how it logs.
+    /// Also sets internal-error masking, the default tool timeout (as
+    /// [`default_timeout`](Self::default_timeout) does, when `timeout.default` is set), the
+    /// server's name (when `name` is set), and what [`run`](Server::run) serves on and how it
+    /// logs.
     pub fn settings(mut self, settings: crate::config::Settings) -> Self {
-        use crate::middleware::{ErrorHandling, Logging, Timeout, Timing};
+        use crate::middleware::{ErrorHandling, Logging, Timing};
         self.mask_internal_errors = Some(settings.mask_internal_errors);
-        self.default_timeout = settings.timeout.default;
+        if let Some(limit) = settings.timeout.default {
+            self.default_timeout = Some(limit);
+        }
         if let Some(name) = &settings.name {
             self.name = name.clone();
         }
@@ -220,9 +223,6 @@ impl ServerBuilder {
             let entries = u64::try_from(settings.cache.max_entries).unwrap_or(u64::MAX);
             self = self.middleware(crate::middleware::Cache::new(settings.cache.ttl, entries));
         }
-        if let Some(timeout) = settings.timeout.default {
-            self = self.middleware(Timeout::new(timeout));
-        }
         #[cfg(feature = "auth")]
         if self.verifier.is_none()
             && let Some(auth) = &settings.auth
@@ -246,9 +246,31 @@ impl ServerBuilder {
         self
     }
 
-    /// A timeout for every tool that does not declare its own (`#[tool(timeout = "…")]`).
-    pub fn default_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.default_timeout = Some(timeout);
+    /// The limit of every call to a tool of this server that does not declare its own
+    /// (`#[tool(timeout = "…")]`): a [`Duration`](std::time::Duration), or
+    /// [`TimeLimit::Off`](crate::config::TimeLimit::Off) for none. The `timeout.default`
+    /// setting sets it too ([`settings`](Self::settings)).
+    ///
+    /// Unset, a mounted server takes the default of the server it is mounted in, and a server
+    /// that is mounted nowhere (or whose parents set none either)
+    /// [`DEFAULT_TOOL_TIMEOUT`](crate::config::DEFAULT_TOOL_TIMEOUT), 60 seconds.
+    ///
+    /// A call that runs past its limit is abandoned: its future is dropped, its
+    /// [`Ctx`](crate::Ctx)'s cancellation token cancelled, and the caller gets an error result
+    /// (`isError: true`) such as "the tool `slow` timed out after 1m". A `#[tool(blocking)]`
+    /// body cannot be stopped: its thread runs on to its end in the background, and its result
+    /// is dropped.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::config::TimeLimit;
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// let quick = Server::builder("quick").default_timeout(Duration::from_secs(5));
+    /// let patient = Server::builder("patient").default_timeout(TimeLimit::Off);
+    /// ```
+    pub fn default_timeout(mut self, limit: impl Into<crate::config::TimeLimit>) -> Self {
+        self.default_timeout = Some(limit.into());
         self
     }
 

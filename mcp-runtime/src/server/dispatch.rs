@@ -365,6 +365,11 @@ impl Server {
             ));
         };
         let cancel = call.parts.context.ct.clone();
+        let limit = tool_limit(
+            common.timeout,
+            crate::middleware::Timeout::default_of(&call.parts.context.extensions),
+            common.shared.default_timeout,
+        );
         let cx = self.request_cx(call.parts.context, common, schemas.output);
         let args = ToolArgs {
             map,
@@ -375,9 +380,15 @@ impl Server {
             sink,
             AssertUnwindSafe((kind.call)(cx, args)).catch_unwind(),
         );
-        let limit = common.timeout.or(common.shared.default_timeout);
         let Some(outcome) = bounded(limit, &cancel, run).await else {
             let limit = limit.unwrap_or_default();
+            tracing::warn!(
+                target: "mcp_runtime::timeout",
+                method = "tools/call",
+                component = %common.name,
+                timeout_ms = limit.as_millis() as u64,
+                "request timed out"
+            );
             return Ok(ToolError::new(format!(
                 "the tool `{}` timed out after {}",
                 common.name,
@@ -605,6 +616,24 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "a panic without a message".to_owned()
     }
+}
+
+/// The limit of a tool call: the tool's own; else the default of a
+/// [`Timeout`](crate::middleware::Timeout) middleware the call passed through; else its
+/// server's default (a mounted server's own, or its parent's); else
+/// [`DEFAULT_TOOL_TIMEOUT`](crate::config::DEFAULT_TOOL_TIMEOUT). `None` when the choice was
+/// [`TimeLimit::Off`](crate::config::TimeLimit::Off).
+fn tool_limit(
+    own: Option<std::time::Duration>,
+    middleware: Option<std::time::Duration>,
+    server: Option<crate::config::TimeLimit>,
+) -> Option<std::time::Duration> {
+    use crate::config::{DEFAULT_TOOL_TIMEOUT, TimeLimit};
+    own.or(middleware)
+        .map(TimeLimit::After)
+        .or(server)
+        .unwrap_or(TimeLimit::After(DEFAULT_TOOL_TIMEOUT))
+        .duration()
 }
 
 /// Runs a component within `limit`, if it has one: `None` when the limit passed first. The

@@ -69,7 +69,8 @@ fn with_path_prefix(uri: &str, prefix: &str) -> String {
 }
 
 /// What a mounted server's components share once mounted: its state over the parent's, and
-/// the parent's masking and default timeout where it set none.
+/// the parent's masking and default timeout where it set none (a child's explicit
+/// [`TimeLimit::Off`](crate::config::TimeLimit::Off) is a choice, and stays).
 fn rebase(child: &Shared, parent: &Shared) -> Shared {
     Shared {
         state: child.state.layered_over(&parent.state),

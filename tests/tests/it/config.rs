@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcp_runtime::config::{
-    Config, ConfigError, LogFormat, Origin, RateSpec, Secret, Settings, Transport,
+    Config, ConfigError, LogFormat, Origin, RateSpec, Secret, Settings, TimeLimit, Transport,
 };
 
 /// A fresh directory under the system's temporary directory, removed on drop.
@@ -417,7 +417,11 @@ fn durations_are_written_as_people_write_them() {
         ("1m 30s", Duration::from_secs(90)),
     ] {
         let settings = settings(&[("MCP_TIMEOUT__DEFAULT", text)]).unwrap();
-        assert_eq!(settings.timeout.default, Some(duration), "{text}");
+        assert_eq!(
+            settings.timeout.default,
+            Some(TimeLimit::After(duration)),
+            "{text}"
+        );
     }
     let error = settings(&[("MCP_TIMEOUT__DEFAULT", "30")]).unwrap_err();
     assert!(

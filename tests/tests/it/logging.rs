@@ -26,9 +26,16 @@ async fn traced(rows: u32) -> u32 {
     rows
 }
 
+/// Logs with `tracing` from the blocking thread pool.
+#[tool(blocking)]
+fn traced_blocking(rows: u32) -> u32 {
+    tracing::warn!(rows, "scanned the rows on a blocking thread");
+    rows
+}
+
 fn server() -> Server {
     Server::builder("logs")
-        .tools(tools![chatty, traced])
+        .tools(tools![chatty, traced, traced_blocking])
         .build()
         .unwrap()
 }
@@ -115,6 +122,29 @@ async fn tracing_events_inside_a_request_reach_a_client_that_set_a_level() {
         [(
             LoggingLevel::Info,
             json!({"message": "loaded the rows", "rows": 7})
+        )]
+    );
+}
+
+#[tokio::test]
+async fn tracing_events_of_a_blocking_tool_reach_the_client_from_its_thread() {
+    // A thread default, which the blocking pool's threads do not share on their own.
+    let _guard = crate::support::set_thread_default(
+        tracing_subscriber::registry().with(mcp_runtime::logging::client_layer()),
+    );
+    let client = TestClient::new(server()).await;
+    client.set_log_level(LoggingLevel::Info).await.unwrap();
+    let result = client
+        .call_tool("traced_blocking", json!({"rows": 9}))
+        .await
+        .unwrap();
+    assert_eq!(result.json::<u32>().unwrap(), 9);
+    let logs = wait_for_logs(&client, 1).await;
+    assert_eq!(
+        logs,
+        [(
+            LoggingLevel::Warning,
+            json!({"message": "scanned the rows on a blocking thread", "rows": 9})
         )]
     );
 }

@@ -14,6 +14,7 @@
 mod support;
 
 mod auth_identity;
+mod blocking_tools;
 mod builtin_middleware;
 mod call_options;
 mod cli_http;
@@ -47,6 +48,7 @@ mod signals;
 mod stdio_limits;
 mod stdio_transport;
 mod subscriptions;
+mod tool_timeout;
 mod tools_call;
 mod tools_schema;
 mod validation;

@@ -13,6 +13,13 @@ use crate::util::BoxFuture;
 /// A time limit on tool calls, resource reads and prompt gets: a tool's own
 /// `#[tool(timeout = "…")]` when it has one, the default given to [`Timeout::new`] otherwise.
 ///
+/// Tools have a limit without this middleware: the server's default tool timeout
+/// ([`ServerBuilder::default_timeout`](crate::ServerBuilder::default_timeout), the
+/// `timeout.default` setting, 60 seconds when nothing sets it), enforced by the server around
+/// the tool alone. Add this middleware to limit resource reads and prompt gets too, or to make
+/// the limit cover the middleware inside it. A tool call that passes through it takes its
+/// default instead of the server's, longer or shorter.
+///
 /// The limit covers everything from this middleware inwards (the middleware after it, the
 /// component's own middleware, the component). When it passes:
 ///
@@ -63,14 +70,28 @@ impl Timeout {
         self.tools_only = true;
         self
     }
+
+    /// The default of the `Timeout` a request passed through, if any: the server uses it
+    /// for the tool instead of its own default.
+    pub(crate) fn default_of(extensions: &rmcp::model::Extensions) -> Option<Duration> {
+        extensions.get::<PassedThrough>().map(|passed| passed.0)
+    }
 }
+
+/// Attached to a tool call by [`Timeout`]: its default, which the server then applies around
+/// the tool in place of the server's default.
+#[derive(Clone, Copy)]
+struct PassedThrough(Duration);
 
 impl Middleware for Timeout {
     fn on_request(
         &self,
-        request: Request,
+        mut request: Request,
         next: Next,
     ) -> BoxFuture<'_, Result<Response, McpError>> {
+        if let Request::CallTool(call) = &mut request {
+            call.extensions_mut().insert(PassedThrough(self.default));
+        }
         let timed_out = match &request {
             Request::CallTool(call) => TimedOut::Tool(call.name.clone()),
             Request::ReadResource(read) if !self.tools_only => TimedOut::Resource(read.uri.clone()),
