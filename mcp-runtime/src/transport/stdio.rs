@@ -36,7 +36,12 @@ impl Server {
         let on_signal = tokio::spawn(async move {
             stop_signal.recv().await;
             tracing::info!("stopping: draining in-flight requests");
-            server.shutdown().await;
+            if server.shutdown().await > 0 {
+                // Requests abandoned at the end of the grace were answered with an error: let
+                // those answers reach the transport (which writes what it holds on close)
+                // before the session stops.
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             stop.cancel();
         });
         let quit = running.waiting().await;

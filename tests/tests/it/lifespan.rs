@@ -140,5 +140,14 @@ async fn the_grace_period_bounds_the_wait() {
     let started = std::time::Instant::now();
     assert_eq!(server.shutdown().await, 1, "one request was abandoned");
     assert!(started.elapsed() < Duration::from_millis(1500));
-    call.abort();
+    // The abandoned call is answered, not left waiting.
+    let answer = tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("the abandoned call is answered")
+        .expect("the call task");
+    let error = answer.expect_err("an error answer");
+    assert!(
+        error.to_string().contains("stopped before this request finished"),
+        "{error}"
+    );
 }
