@@ -111,10 +111,25 @@ pub fn init(transport: Transport, settings: &LogSettings) -> Result<(), Error> {
     };
     let _ = tracing_subscriber::registry()
         .with(filter)
+        .with(tracing_subscriber::filter::filter_fn(|meta| {
+            !is_rmcp_response_error(meta)
+        }))
         .with(fmt)
         .with(client_layer())
         .try_init();
     Ok(())
+}
+
+/// Whether `meta` is rmcp's own `WARN` for a request that failed ("response error", with
+/// `id` and `error`): the `Logging` middleware's line for the same request already says it, so
+/// without this every failed request is logged twice.
+fn is_rmcp_response_error(meta: &tracing::Metadata<'_>) -> bool {
+    meta.target() == "rmcp::service"
+        && *meta.level() == Level::WARN
+        && meta.fields().len() == 3
+        && ["message", "id", "error"]
+            .iter()
+            .all(|name| meta.fields().field(name).is_some())
 }
 
 /// A log filter: comma-separated directives, each a level (`info`, the default for every
@@ -369,5 +384,43 @@ impl Fields {
         } else {
             self.fields.insert(field.name().to_owned(), value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tracing_subscriber::layer::{Context, Layer};
+    use tracing_subscriber::prelude::*;
+
+    /// Counts the events that reach it.
+    struct Count(Arc<AtomicUsize>);
+
+    impl<S: tracing::Subscriber> Layer<S> for Count {
+        fn on_event(&self, _: &tracing::Event<'_>, _: Context<'_, S>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn rmcps_duplicate_failed_request_warning_is_dropped_and_nothing_else() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::filter_fn(|meta| {
+                !super::is_rmcp_response_error(meta)
+            }))
+            .with(Count(seen.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            let (id, error) = (7, "unknown tool");
+            // What rmcp's service logs for every failed request: dropped.
+            tracing::warn!(target: "rmcp::service", %id, ?error, "response error");
+            // Its other warnings, and ours, pass.
+            tracing::warn!(target: "rmcp::service", %id, message = %error, "rejected peer request");
+            tracing::warn!(target: "rmcp::service", %id, "Error sending response");
+            tracing::warn!(target: "mcp_runtime::requests", %id, ?error, "request failed");
+        });
+        assert_eq!(seen.load(Ordering::Relaxed), 3);
     }
 }

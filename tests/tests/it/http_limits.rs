@@ -419,3 +419,28 @@ async fn on_shutdown_a_call_past_the_grace_gets_an_error_and_the_stop_takes_the_
         assert!(took < Duration::from_millis(3500), "stopping took {took:?}");
     }
 }
+
+#[tokio::test]
+async fn deleting_an_unknown_session_is_404_and_a_known_one_202() {
+    let (server, _, _) = server();
+    let running = serve_ready(server, HttpOptions::new()).await;
+    let mut mcp = Mcp::new(running.url());
+    mcp.initialize().await;
+    let session = mcp.session.clone().expect("a session");
+    let delete = |id: String| {
+        reqwest::Client::new()
+            .delete(running.url())
+            .header("mcp-session-id", id)
+            .header("mcp-protocol-version", "2025-06-18")
+            .send()
+    };
+    let unknown = delete("no-such-session".to_owned())
+        .await
+        .expect("answered");
+    assert_eq!(unknown.status(), 404);
+    let known = delete(session.clone()).await.expect("answered");
+    assert_eq!(known.status(), 202);
+    // Deleted: now unknown too.
+    assert_eq!(delete(session).await.expect("answered").status(), 404);
+    running.shutdown().await.expect("clean shutdown");
+}

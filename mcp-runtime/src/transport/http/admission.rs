@@ -189,6 +189,14 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         }
     };
     let closing = parts.method == Method::DELETE;
+    // rmcp answers `202` to the `DELETE` of a session it does not know; the spec's answer for
+    // an unknown session is `404`.
+    if closing
+        && let (Some(sessions), Some(session)) = (&guard.sessions, &session)
+        && !sessions.has(session).await
+    {
+        return session_not_found();
+    }
     let mut unread = None;
     let posted = if parts.method == Method::POST {
         match read_body(body, guard.max_body, guard.body_timeout).await {

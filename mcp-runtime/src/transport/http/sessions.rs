@@ -53,6 +53,11 @@ impl Sessions {
         sessions
     }
 
+    /// Whether session `id` is open.
+    pub(super) async fn has(&self, id: &str) -> bool {
+        self.manager.sessions.read().await.contains_key(id)
+    }
+
     /// Closes session `id` in rmcp's map (the table has forgotten it already).
     pub(super) async fn close(&self, id: &str) {
         let id: SessionId = Arc::from(id);
