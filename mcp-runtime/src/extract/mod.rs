@@ -391,15 +391,36 @@ impl Ctx {
         })
     }
 
-    /// Fails when the client's `initialize` did not declare the capability `name` (a client
-    /// whose handshake is unknown, as on stateless protocol versions, is given the benefit).
+    /// Fails when the client did not declare the capability `name`: in the request's own
+    /// `_meta` (`io.modelcontextprotocol/clientCapabilities`, which protocol 2026-07-28
+    /// requests carry), else in its `initialize`. A client whose capabilities are unknown is
+    /// given the benefit of the doubt.
+    ///
+    /// On stateless HTTP there is no channel to send the client a request on (its answer would
+    /// reach no session), and rmcp hands the handler a stand-in peer (its own crate as the
+    /// client, nothing declared): that is refused with what is missing, at once, rather than
+    /// waiting for an answer that cannot come.
     fn require_capability(
         &self,
         name: &str,
         declared: impl Fn(&rmcp::model::ClientCapabilities) -> bool,
     ) -> Result<(), ToolError> {
-        match self.request.peer.peer_info() {
-            Some(info) if !declared(&info.capabilities) => Err(ToolError::new(format!(
+        let peer = self.request.peer.peer_info();
+        let stand_in = peer.as_ref().is_some_and(|info| {
+            info.meta.is_none()
+                && info.client_info == rmcp::model::Implementation::default()
+                && info.capabilities == rmcp::model::ClientCapabilities::default()
+        });
+        if stand_in {
+            return Err(ToolError::new(format!(
+                "cannot ask the client for {name}: on stateless HTTP the server has no channel \
+                 to send the client a request (serve with sessions for tools that ask the client)"
+            )));
+        }
+        let capabilities = (self.request.meta.client_capabilities())
+            .or_else(|| peer.map(|info| info.capabilities.clone()));
+        match capabilities {
+            Some(capabilities) if !declared(&capabilities) => Err(ToolError::new(format!(
                 "the client does not support {name} (it did not declare the `{name}` capability)"
             ))),
             _ => Ok(()),

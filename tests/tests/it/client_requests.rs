@@ -206,3 +206,40 @@ async fn elicitation_without_the_client_capability_is_a_clear_tool_error() {
         result.text()
     );
 }
+
+#[tokio::test]
+async fn on_stateless_http_asking_the_client_fails_at_once_saying_why() {
+    use crate::support::http::{Mcp, serve_ready, text};
+    let server = Server::builder("stateless-ask")
+        .tools(tools![ask, form])
+        .build()
+        .expect("builds");
+    let running = serve_ready(
+        server,
+        mcp_runtime::http::HttpOptions::new().stateless(false),
+    )
+    .await;
+    let mut mcp = Mcp::new(running.url());
+    mcp.initialize().await;
+    for (tool, arguments, what) in [
+        ("ask", json!({ "prompt": "hi" }), "sampling"),
+        ("form", json!({}), "elicitation"),
+    ] {
+        // Without the fix it waited for an answer that could never come (until the default
+        // tool timeout), or blamed the client for not declaring the capability.
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            mcp.call(tool, arguments),
+        )
+        .await
+        .expect("answered at once");
+        assert_eq!(answer.result()["isError"], true, "{}", answer.body);
+        let said = text(&answer);
+        assert!(
+            said.contains(&format!("cannot ask the client for {what}"))
+                && said.contains("stateless HTTP"),
+            "{said}"
+        );
+    }
+    running.shutdown().await.expect("clean shutdown");
+}
