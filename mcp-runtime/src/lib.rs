@@ -49,6 +49,14 @@ pub use server::{Mountable, Server, ServerBuilder};
 pub use tool::{ToolDef, ToolParam, ToolSet};
 pub use transport::StdioLimits;
 
+/// With the `jemalloc` feature, jemalloc is the process's allocator, and serving turns on its
+/// background threads ([`memory::give_back_freed_memory`]).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+pub mod memory;
+
 /// rmcp, the official MCP SDK this crate builds on, for anything not wrapped here.
 pub use rmcp;
 

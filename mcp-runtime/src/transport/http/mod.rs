@@ -127,6 +127,7 @@ impl Server {
                 ))
             })?;
         let addr = listener.local_addr()?;
+        crate::memory::give_back_freed_memory();
         #[cfg(feature = "metrics")]
         let (metrics_listener, metrics_addr) = self.metrics_listener(&options).await?;
         #[cfg(not(feature = "metrics"))]
