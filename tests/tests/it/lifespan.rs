@@ -147,7 +147,9 @@ async fn the_grace_period_bounds_the_wait() {
         .expect("the call task");
     let error = answer.expect_err("an error answer");
     assert!(
-        error.to_string().contains("stopped before this request finished"),
+        error
+            .to_string()
+            .contains("stopped before this request finished"),
         "{error}"
     );
 }
