@@ -27,6 +27,8 @@ pub struct ComponentMeta {
     pub(crate) middleware: Vec<Arc<dyn Middleware>>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) meta: Option<MetaObject>,
+    pub(crate) cache_ttl: Option<Duration>,
+    pub(crate) cache_scope: Option<rmcp::model::CacheScope>,
 }
 
 impl ComponentMeta {
@@ -42,6 +44,8 @@ impl ComponentMeta {
             middleware: Vec::new(),
             timeout: None,
             meta: None,
+            cache_ttl: None,
+            cache_scope: None,
         }
     }
 
@@ -85,6 +89,18 @@ impl ComponentMeta {
     /// The component's own timeout (`timeout = "5s"`), in milliseconds.
     pub fn timeout_ms(&mut self, millis: u64) {
         self.timeout = Some(Duration::from_millis(millis));
+    }
+
+    /// How long a list that shows the component may be cached, in milliseconds (its
+    /// `ttlMs`): a list's is the shortest of its components' and its server's.
+    pub fn cache_ttl_ms(&mut self, millis: u64) {
+        self.cache_ttl = Some(Duration::from_millis(millis));
+    }
+
+    /// Who may cache a list that shows the component (its `cacheScope`): a list is
+    /// `private` when any of its components or its server says so.
+    pub fn cache_scope(&mut self, scope: rmcp::model::CacheScope) {
+        self.cache_scope = Some(scope);
     }
 
     /// One entry of the component's `_meta` object.

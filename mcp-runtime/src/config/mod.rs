@@ -64,6 +64,11 @@
 //! max_in_flight = 64           # requests at once; then input waits for answers
 //! max_unwritten = 8388608      # bytes of answers unread by the client; then input waits
 //!
+//! [lists]
+//! page_size = 100              # items per page of each list (default: one page, no cursors)
+//! cache_ttl = "5m"             # the lists' ttlMs (default: none said)
+//! cache_scope = "public"       # or "private"; scope-filtered lists are private anyway
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -152,6 +157,7 @@ mod features;
 mod http;
 #[cfg(feature = "config")]
 mod keys;
+mod lists;
 #[cfg(feature = "config")]
 mod located;
 mod log;
@@ -175,6 +181,7 @@ pub use self::auth::AuthSettings;
 pub use self::cache::CacheSettings;
 pub use self::error::{ConfigError, InvalidSetting, Origin};
 pub use self::http::HttpSettings;
+pub use self::lists::ListSettings;
 pub use self::log::{LogFormat, LogSettings};
 pub use self::metrics::MetricsSettings;
 pub use self::parse::list;
@@ -238,6 +245,8 @@ pub struct Settings {
     pub stdio: StdioSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
+    /// Pages and caching hints of the lists (`MCP_LISTS__*`).
+    pub lists: ListSettings,
     /// Whether callers see `internal error` instead of an internal failure's cause
     /// (`MCP_MASK_INTERNAL_ERRORS`, default `true`).
     pub mask_internal_errors: bool,
@@ -268,6 +277,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             stdio: StdioSettings::default(),
             log: LogSettings::default(),
+            lists: ListSettings::default(),
             mask_internal_errors: true,
             rate_limit: RateLimitSettings::default(),
             timeout: TimeoutSettings::default(),
@@ -361,6 +371,7 @@ impl Settings {
             .or_else(|| self.http.problem().map(|p| p.within("http")))
             .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
+            .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
             .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
             .or_else(|| self.cache.problem().map(|p| p.within("cache")))
@@ -403,6 +414,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["http", key @ ..] => http::hint(key),
         ["stdio", key @ ..] => stdio::hint(key),
         ["log", key @ ..] => log::hint(key),
+        ["lists", key @ ..] => lists::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
         ["timeout", key @ ..] => timeout::hint(key),
         ["cache", key @ ..] => cache::hint(key),
@@ -578,6 +590,8 @@ mod tests {
             "http.max_sessions_per_client",
             "stdio.max_in_flight",
             "metrics.show_restricted",
+            "lists.page_size",
+            "lists.cache_scope",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",
@@ -591,8 +605,8 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            8,
-            "http, stdio, log, rate_limit, timeout, cache, metrics, auth: {sections:?}"
+            9,
+            "http, stdio, log, lists, rate_limit, timeout, cache, metrics, auth: {sections:?}"
         );
     }
 

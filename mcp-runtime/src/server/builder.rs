@@ -8,6 +8,7 @@ use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use super::catalog::{Catalog, Registered};
 use super::lifespan::Lifespan;
 use super::live::Live;
+use super::pages::{Hints, KindFacts, ListKind, Pager};
 use super::{Inner, Server};
 use crate::error::Error;
 use crate::extract::Shared;
@@ -43,6 +44,8 @@ pub struct ServerBuilder {
     mask_internal_errors: Option<bool>,
     verifier: Option<Arc<dyn crate::auth::TokenVerifier>>,
     stdio: Option<crate::StdioLimits>,
+    page_size: Option<usize>,
+    list_hints: Option<Hints>,
 }
 
 impl ServerBuilder {
@@ -70,6 +73,8 @@ impl ServerBuilder {
             mask_internal_errors: None,
             verifier: None,
             stdio: None,
+            page_size: None,
+            list_hints: None,
         }
     }
 
@@ -316,6 +321,41 @@ impl ServerBuilder {
         self
     }
 
+    /// Pages the lists (`tools/list`, `resources/list`, `resources/templates/list`,
+    /// `prompts/list`): at most `size` items each, and a `nextCursor` while more remain, in
+    /// the order of registration. By default that of the `[lists]` settings, if
+    /// [`settings`](Self::settings) were given, else no pages: a list is answered whole, and
+    /// a request with a cursor is refused. `0` turns paging off.
+    ///
+    /// Cursors are opaque and sealed by a key of this server: one that was altered, comes
+    /// from another server, or points into a list that has changed since (a component
+    /// disabled, a caller with other scopes) is refused with `-32602`, and the client lists
+    /// again from the start.
+    pub fn page_size(mut self, size: usize) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// The caching hints of the lists: how long a client may treat one as fresh (`ttlMs`)
+    /// and who may cache it (`cacheScope`). A component's own hints (its descriptor's
+    /// [`cache_ttl_ms`](crate::__private::ComponentMeta::cache_ttl_ms) and
+    /// [`cache_scope`](crate::__private::ComponentMeta::cache_scope)) narrow those of a
+    /// list that shows it: the shortest time, `private` over `public`. A list that depends on
+    /// the caller's scopes (some component of its kind declares scopes) is always `private`.
+    /// By default those of the `[lists]` settings, else none (rmcp then says `ttlMs: 0`,
+    /// `private` to clients on protocol `2026-07-28`).
+    pub fn list_cache_hints(
+        mut self,
+        ttl: std::time::Duration,
+        scope: rmcp::model::CacheScope,
+    ) -> Self {
+        self.list_hints = Some(Hints {
+            ttl: Some(ttl),
+            scope: Some(scope),
+        });
+        self
+    }
+
     /// The separator between a mount's prefix and a component name; `_` by default.
     pub fn mount_separator(mut self, separator: impl Into<String>) -> Self {
         self.separator = separator.into();
@@ -433,6 +473,12 @@ impl ServerBuilder {
             catalog.resources.items.len(),
             catalog.prompts.items.len(),
         );
+        let pager = pager(
+            &catalog,
+            self.page_size,
+            self.list_hints,
+            self.settings.as_ref(),
+        );
         Ok(Server {
             identity: None,
             mount: None,
@@ -449,6 +495,7 @@ impl ServerBuilder {
                 series,
                 live: Live::default(),
                 lists: Default::default(),
+                pager,
                 stdio: (self.stdio)
                     .or_else(|| {
                         self.settings
@@ -501,6 +548,49 @@ impl fmt::Debug for Mountable {
 }
 
 /// What a server with these components can do.
+/// How the server pages its lists: the builder's choices, else the settings'.
+fn pager(
+    catalog: &Catalog,
+    page_size: Option<usize>,
+    hints: Option<Hints>,
+    settings: Option<&crate::config::Settings>,
+) -> Pager {
+    let lists = settings.map(|settings| &settings.lists);
+    let page_size = match page_size {
+        Some(size) => std::num::NonZeroUsize::new(size),
+        None => lists.and_then(crate::config::ListSettings::page_size),
+    };
+    let hints = hints.unwrap_or_else(|| Hints {
+        ttl: lists.and_then(|lists| lists.cache_ttl),
+        scope: lists.and_then(|lists| lists.cache_scope),
+    });
+    Pager::new(page_size, hints, |kind| {
+        let facts = |commons: &mut dyn Iterator<Item = &super::catalog::Common>| {
+            let mut facts = KindFacts::default();
+            for common in commons {
+                facts.scoped |= !common.scopes.is_empty();
+                facts.own_hints |= common.cache != Hints::default();
+            }
+            facts
+        };
+        let resources = catalog.resources.items.iter();
+        match kind {
+            ListKind::Tools => facts(&mut catalog.tools.items.iter().map(|t| &t.common)),
+            ListKind::Prompts => facts(&mut catalog.prompts.items.iter().map(|p| &p.common)),
+            ListKind::Resources => facts(
+                &mut resources
+                    .filter(|r| r.kind.template.is_static())
+                    .map(|r| &r.common),
+            ),
+            ListKind::Templates => facts(
+                &mut resources
+                    .filter(|r| !r.kind.template.is_static())
+                    .map(|r| &r.common),
+            ),
+        }
+    })
+}
+
 fn capabilities(catalog: &Catalog) -> ServerCapabilities {
     #[allow(deprecated)]
     let mut capabilities = ServerCapabilities::builder()

@@ -13,6 +13,7 @@ use rmcp::service::RequestContext;
 
 use super::live::Live;
 use super::mount::MountPath;
+use super::pages::Hints;
 use super::tool_schemas::LazySchemas;
 use super::{Chain, Server};
 use crate::completion::Completer;
@@ -43,6 +44,8 @@ pub(crate) struct Common {
     pub(crate) info: Arc<ComponentInfo>,
     /// Where the component's own server is mounted (`None`: this server's own).
     pub(crate) mount: Option<Arc<MountPath>>,
+    /// The caching hints of lists that show it, its own.
+    pub(crate) cache: Hints,
 }
 
 impl Common {
@@ -63,6 +66,10 @@ impl Common {
             sensitive,
         };
         Self {
+            cache: Hints {
+                ttl: meta.cache_ttl,
+                scope: meta.cache_scope,
+            },
             name: Arc::from(meta.name),
             tags: meta.tags,
             scopes: meta.scopes,
@@ -141,6 +148,11 @@ impl<K: Kind> Components<K> {
         let &i = self.index.get(key)?;
         let common = &self.items[i].common;
         live.is_enabled(&common.name, common.tags).then_some(i)
+    }
+
+    /// The component with `key` (its name, or a resource's URI), enabled or not.
+    pub(crate) fn get(&self, key: &str) -> Option<&Registered<K>> {
+        self.index.get(key).map(|&i| &self.items[i])
     }
 
     /// The registered names, in order.

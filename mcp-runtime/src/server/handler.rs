@@ -13,11 +13,52 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use super::Server;
 use super::catalog::check_scopes;
 use super::dispatch::forbidden;
+use super::pages::{ListKind, Page};
 use crate::middleware::{
     HookRequest, ListPrompts, ListResourceTemplates, ListResources, ListTools, PromptGet,
     RequestParts, ResourceRead, ToolCall,
 };
 use crate::resource::ResourceError;
+
+/// A list result of one page, with its cursor and caching hints.
+macro_rules! paged {
+    ($result:ident, $page:expr) => {{
+        let page = $page;
+        let mut result = $result::with_all_items(page.items);
+        result.next_cursor = page.next_cursor;
+        result.ttl_ms = page.ttl_ms;
+        result.cache_scope = page.cache_scope;
+        result
+    }};
+}
+
+/// The cursor a list request carries, if any.
+fn cursor(params: &Option<PaginatedRequestParams>) -> Option<&str> {
+    params.as_ref()?.cursor.as_deref()
+}
+
+impl Server {
+    /// The page of a list `cursor` points at, with its caching hints; `key` names an item
+    /// as the catalog does (a name, or a resource's URI).
+    fn page<T>(
+        &self,
+        kind: ListKind,
+        items: Vec<T>,
+        cursor: Option<&str>,
+        key: impl Fn(&T) -> &str,
+    ) -> Result<Page<T>, McpError> {
+        let catalog = &self.inner.catalog;
+        let own = |key: &str| {
+            let common = match kind {
+                ListKind::Tools => &catalog.tools.get(key)?.common,
+                ListKind::Prompts => &catalog.prompts.get(key)?.common,
+                ListKind::Resources | ListKind::Templates => &catalog.resources.get(key)?.common,
+            };
+            Some(common.cache)
+        };
+        self.inner.pager.page(kind, items, cursor, key, own)
+    }
+}
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
@@ -26,14 +67,15 @@ impl ServerHandler for Server {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let request = ListTools {
             parts: self.parts(context),
         };
         let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
-        Ok(ListToolsResult::with_all_items(tools))
+        let page = self.page(ListKind::Tools, tools, cursor(&params), |t| &t.name)?;
+        Ok(paged!(ListToolsResult, page))
     }
 
     async fn call_tool(
@@ -60,19 +102,20 @@ impl ServerHandler for Server {
 
     async fn list_resources(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
         let request = ListResources {
             parts: self.parts(context),
         };
         let resources = ListResources::from_response(self.handle(request.into_request()).await?)?;
-        Ok(ListResourcesResult::with_all_items(resources))
+        let page = self.page(ListKind::Resources, resources, cursor(&params), |r| &r.uri)?;
+        Ok(paged!(ListResourcesResult, page))
     }
 
     async fn list_resource_templates(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
         let request = ListResourceTemplates {
@@ -80,7 +123,10 @@ impl ServerHandler for Server {
         };
         let templates =
             ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
-        Ok(ListResourceTemplatesResult::with_all_items(templates))
+        let page = self.page(ListKind::Templates, templates, cursor(&params), |t| {
+            &t.uri_template
+        })?;
+        Ok(paged!(ListResourceTemplatesResult, page))
     }
 
     async fn read_resource(
@@ -130,14 +176,15 @@ impl ServerHandler for Server {
 
     async fn list_prompts(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
         let request = ListPrompts {
             parts: self.parts(context),
         };
         let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
-        Ok(ListPromptsResult::with_all_items(prompts))
+        let page = self.page(ListKind::Prompts, prompts, cursor(&params), |p| &p.name)?;
+        Ok(paged!(ListPromptsResult, page))
     }
 
     async fn get_prompt(

@@ -15,8 +15,9 @@ use rmcp::model::{
 };
 use serde::Serialize;
 
-/// Views kept per kind of list, the most recently used first.
-const VIEWS: usize = 4;
+/// Views kept per kind of list, the most recently used first: a view is one page of one
+/// caller's list, so a paged list needs a few per caller.
+const VIEWS: usize = 16;
 
 /// The serialized list answers of one server, shared by all its sessions.
 #[derive(Default)]

@@ -18,6 +18,7 @@ pub(crate) mod lifespan;
 mod list_cache;
 mod live;
 mod mount;
+mod pages;
 mod tool_schemas;
 
 use std::fmt;
@@ -69,6 +70,8 @@ struct Inner {
     live: Live,
     /// List answers serialized once per view, shared by every session over the line codec.
     lists: Arc<ListCache>,
+    /// How lists are paged, and their caching hints.
+    pager: pages::Pager,
     settings: Option<crate::config::Settings>,
     /// The bounds of each byte-stream session.
     stdio: crate::StdioLimits,

@@ -40,6 +40,7 @@ mod logging;
 mod macro_usage;
 mod middleware;
 mod notes_stdio;
+mod pagination;
 mod prompts;
 mod resource_passthrough;
 mod resources;
