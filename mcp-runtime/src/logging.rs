@@ -269,35 +269,51 @@ pub(crate) fn carry_to_thread<T>(body: impl FnOnce() -> T) -> impl FnOnce() -> T
     }
 }
 
-/// The sink for a request whose session set `min` with `logging/setLevel`, if its protocol
-/// version still has logging.
+/// The sink for a request whose client asked for log messages: on protocol 2026-07-28 and
+/// later with the request's own `_meta` `io.modelcontextprotocol/logLevel`, before with the
+/// session's `logging/setLevel` (`session_min`).
 pub(crate) fn sink_for(
     context: &RequestContext<RoleServer>,
-    min: Option<LoggingLevel>,
+    session_min: Option<LoggingLevel>,
 ) -> Option<ClientSink> {
-    let min = min?;
-    supports_logging(context).then(|| ClientSink {
+    let min = if per_request(context) {
+        context.meta.log_level()?
+    } else {
+        session_min?
+    };
+    Some(ClientSink {
         peer: context.peer.clone(),
         min,
     })
 }
 
-/// Whether the request's negotiated protocol version has `notifications/message`.
-pub(crate) fn supports_logging(context: &RequestContext<RoleServer>) -> bool {
+/// Whether the request's protocol version asks for logs per request (2026-07-28 and later),
+/// not per session.
+fn per_request(context: &RequestContext<RoleServer>) -> bool {
     context
         .protocol_version()
-        .is_none_or(|version| version.as_str() < ProtocolVersion::V_2026_07_28.as_str())
+        .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
 }
 
-/// Sends one log message to the request's client (what the `Ctx` helpers do).
+/// Sends one log message to the request's client (what the `Ctx` helpers do): on 2026-07-28
+/// and later only if the request asked for messages at `level` or below; before, unless the
+/// session set a higher level.
 pub(crate) async fn send(
     context: &RequestContext<RoleServer>,
-    min: Option<LoggingLevel>,
+    session_min: Option<LoggingLevel>,
     level: LoggingLevel,
     logger: &str,
     message: String,
 ) -> bool {
-    if !supports_logging(context) || min.is_some_and(|min| rank(level) < rank(min)) {
+    let min = if per_request(context) {
+        match context.meta.log_level() {
+            Some(min) => Some(min),
+            None => return false,
+        }
+    } else {
+        session_min
+    };
+    if min.is_some_and(|min| rank(level) < rank(min)) {
         return false;
     }
     let param =

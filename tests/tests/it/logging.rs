@@ -1,6 +1,6 @@
 //! Logs that reach the client: `Ctx` helpers, `tracing` events inside a request, and the level
 //! the client sets with `logging/setLevel`.
-#![allow(deprecated)] // MCP logging is gone from 2026-07-28 on; older versions still have it.
+#![allow(deprecated)] // MCP logging is deprecated (SEP-2577); 2026-07-28 asks for it per request.
 
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ async fn chatty(ctx: Ctx) -> (bool, bool) {
 #[tool]
 async fn traced(rows: u32) -> u32 {
     tracing::info!(rows, "loaded the rows");
-    tracing::debug!("a detail");
+    tracing::debug!(rows, "a detail");
     rows
 }
 
@@ -147,4 +147,90 @@ async fn tracing_events_of_a_blocking_tool_reach_the_client_from_its_thread() {
             json!({"message": "scanned the rows on a blocking thread", "rows": 9})
         )]
     );
+}
+
+/// Sends `lines` to a server over the stdio codec and returns every line it writes until the
+/// answers to all of them and `notifications` log messages arrived (or a second passed after
+/// the last answer: log messages are sent from a task of their own, so they may trail).
+async fn exchange(lines: &[serde_json::Value], notifications: usize) -> Vec<serde_json::Value> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (client, io) = tokio::io::duplex(1 << 16);
+    let serving = tokio::spawn(server().serve(io));
+    let (read, mut write) = tokio::io::split(client);
+    for line in lines {
+        write
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .expect("writes");
+    }
+    let mut answers = BufReader::new(read).lines();
+    let mut seen: Vec<serde_json::Value> = Vec::new();
+    let count = |seen: &[serde_json::Value], answers: bool| {
+        seen.iter()
+            .filter(|m| m.get("id").is_some() == answers)
+            .count()
+    };
+    while count(&seen, true) < lines.len() || count(&seen, false) < notifications {
+        let wait = if count(&seen, true) < lines.len() {
+            10_000
+        } else {
+            1_000
+        };
+        let Ok(line) = tokio::time::timeout(Duration::from_millis(wait), answers.next_line()).await
+        else {
+            break;
+        };
+        let line = line.expect("readable").expect("a line");
+        seen.push(serde_json::from_str(&line).expect("JSON"));
+    }
+    drop(write);
+    drop(answers);
+    serving.await.expect("no panic").expect("ends cleanly");
+    seen
+}
+
+/// A 2026-07-28 `tools/call` of `traced` with `rows`, with `log_level` in its `_meta` when
+/// given.
+fn modern_call(id: i64, rows: u32, log_level: Option<&str>) -> serde_json::Value {
+    let mut meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    if let Some(level) = log_level {
+        meta["io.modelcontextprotocol/logLevel"] = json!(level);
+    }
+    json!({
+        "jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": { "name": "traced", "arguments": { "rows": rows }, "_meta": meta }
+    })
+}
+
+#[tokio::test]
+async fn on_2026_07_28_the_requests_own_log_level_asks_for_its_messages() {
+    let _guard = crate::support::set_thread_default(
+        tracing_subscriber::registry().with(mcp_runtime::logging::client_layer()),
+    );
+    let seen = exchange(
+        &[
+            modern_call(1, 10, Some("info")),
+            modern_call(2, 20, None),
+            modern_call(3, 30, Some("debug")),
+        ],
+        3,
+    )
+    .await;
+    // Each call logs with its own `rows`: whose messages arrived, at which levels.
+    let levels = |rows: u32| -> Vec<String> {
+        let mut levels: Vec<String> = seen
+            .iter()
+            .filter(|m| m["method"] == "notifications/message")
+            .filter(|m| m["params"]["data"]["rows"] == rows)
+            .map(|m| m["params"]["level"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        levels.sort();
+        levels
+    };
+    assert_eq!(levels(10), ["info"], "{seen:#?}");
+    assert!(levels(20).is_empty(), "no logLevel, no messages: {seen:#?}");
+    assert_eq!(levels(30), ["debug", "info"], "{seen:#?}");
 }
