@@ -182,7 +182,7 @@ pub mod __private {
         BoxFuture, Requirements, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
     };
     pub use rmcp::ErrorData as McpError;
-    pub use rmcp::model::{CallToolResult, GetPromptResult, ResourceContents};
+    pub use rmcp::model::{CacheScope, CallToolResult, GetPromptResult, ResourceContents};
     pub use serde_json::Value as JsonValue;
     pub use std::borrow::Cow;
     pub use std::boxed::Box;

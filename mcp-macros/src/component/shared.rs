@@ -36,6 +36,11 @@ pub struct SharedAttr {
     pub middleware: Option<ExprList>,
     /// The longest a call may run: `timeout = "5s"` (`ms`, `s`, `m`, `h`).
     pub timeout: Option<SpannedValue<String>>,
+    /// How long a list showing the component may be cached: `cache_ttl = "5m"` (its
+    /// `ttlMs`; the shortest of a list's components wins).
+    pub cache_ttl: Option<SpannedValue<String>>,
+    /// Who may cache a list showing the component: `cache_scope = "public"` or `"private"`.
+    pub cache_scope: Option<SpannedValue<String>>,
     /// The component's `_meta` object: `meta(key = "value", count = 3)`.
     pub meta: Option<MetaMap>,
     /// The path of the runtime crate, for crates that re-export it.
@@ -100,6 +105,22 @@ pub fn validate(attr: &SharedAttr, kind: Kind, func: &ComponentFn, errors: &mut 
     {
         errors.push(Error::custom(problem).with_span(&timeout.span()));
     }
+    if let Some(ttl) = &attr.cache_ttl
+        && let Err(problem) = crate::common::parse_duration_ms(ttl)
+    {
+        errors.push(Error::custom(problem).with_span(&ttl.span()));
+    }
+    if let Some(scope) = &attr.cache_scope
+        && !matches!(scope.as_str(), "public" | "private")
+    {
+        errors.push(
+            Error::custom(format!(
+                "`cache_scope` is \"public\" or \"private\", not {:?}",
+                scope.as_str()
+            ))
+            .with_span(&scope.span()),
+        );
+    }
     if let Some(meta) = &attr.meta {
         meta::validate(meta, errors);
     }
@@ -140,6 +161,19 @@ pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
         .as_ref()
         .and_then(|t| crate::common::parse_duration_ms(t).ok())
         .map(|ms| quote!(__mcp_d.meta().timeout_ms(#ms);));
+    let cache_ttl = attr
+        .cache_ttl
+        .as_ref()
+        .and_then(|t| crate::common::parse_duration_ms(t).ok())
+        .map(|ms| quote!(__mcp_d.meta().cache_ttl_ms(#ms);));
+    let cache_scope = attr.cache_scope.as_ref().and_then(|scope| {
+        let variant = match scope.as_str() {
+            "public" => quote!(Public),
+            "private" => quote!(Private),
+            _ => return None,
+        };
+        Some(quote!(__mcp_d.meta().cache_scope(#private::CacheScope::#variant);))
+    });
     let meta = attr.meta.as_ref().map(|meta| meta::expand(meta, &private));
     quote! {
         #description
@@ -149,6 +183,8 @@ pub fn expand(attr: &SharedAttr, func: &ComponentFn) -> TokenStream {
         #scopes
         #(#middleware)*
         #timeout
+        #cache_ttl
+        #cache_scope
         #meta
     }
 }

@@ -464,3 +464,46 @@ async fn pages_over_the_byte_stream_codec() {
     drop(answers);
     let _ = tokio::time::timeout(Duration::from_secs(10), serving).await;
 }
+
+/// Lists the weather, which changes slowly.
+#[prompt(cache_ttl = "30s", cache_scope = "private")]
+async fn forecast() -> String {
+    "sunny".to_owned()
+}
+
+/// A prompt with no hints of its own.
+#[prompt]
+async fn plain() -> String {
+    "plain".to_owned()
+}
+
+#[tokio::test]
+async fn a_components_own_cache_hints_narrow_the_lists_that_show_it() {
+    let with = Server::builder("hints")
+        .prompts(prompts![forecast, plain])
+        .list_cache_hints(Duration::from_secs(300), CacheScope::Public)
+        .build()
+        .expect("a valid server");
+    let client = TestClient::new(with).await;
+    let prompts = client
+        .peer()
+        .list_prompts(params(None))
+        .await
+        .expect("listed");
+    // The shortest time and the narrowest scope win.
+    assert_eq!(prompts.ttl_ms, Some(30_000));
+    assert_eq!(prompts.cache_scope, Some(CacheScope::Private));
+    let without = Server::builder("hints")
+        .prompts(prompts![plain])
+        .list_cache_hints(Duration::from_secs(300), CacheScope::Public)
+        .build()
+        .expect("a valid server");
+    let client = TestClient::new(without).await;
+    let prompts = client
+        .peer()
+        .list_prompts(params(None))
+        .await
+        .expect("listed");
+    assert_eq!(prompts.ttl_ms, Some(300_000));
+    assert_eq!(prompts.cache_scope, Some(CacheScope::Public));
+}
