@@ -68,6 +68,8 @@ impl Presenter {
 
     /// What tells clients apart: the IPv4 address, or the /64 network of an IPv6 address (one
     /// host usually holds a whole /64, so its addresses count as one client).
+    // Its callers (per-client limits, JWKS refresh) are all HTTP's.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn client(&self) -> Option<IpAddr> {
         match self.addr?.to_canonical() {
             IpAddr::V4(v4) => Some(IpAddr::V4(v4)),
