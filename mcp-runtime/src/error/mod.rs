@@ -1,6 +1,10 @@
 //! Errors: [`Error`] for building and serving a server, [`ToolError`] for a failed tool call.
 
 pub(crate) mod codes;
+// `files::FileError`, defined here so that `ToolError` can show its refusals without this
+// module importing `files` (which imports it).
+#[cfg(feature = "files")]
+pub(crate) mod files;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -244,7 +248,7 @@ impl ToolError {
         };
         // A refused path (escape, not found, too large, read-only) is for the model to act on.
         #[cfg(feature = "files")]
-        let error = match error.downcast::<crate::files::FileError>() {
+        let error = match error.downcast::<files::FileError>() {
             Ok(file) if file.is_for_caller() => return Self::new(file.to_string()),
             Ok(file) => file,
             Err(other) => other,
@@ -265,6 +269,21 @@ mod tests {
         assert!(error.is_internal());
         assert_eq!(error.caller_message(true), "internal error");
         assert_eq!(error.caller_message(false), "disk on fire");
+    }
+
+    #[cfg(feature = "files")]
+    #[test]
+    fn file_refusals_are_visible_and_file_io_failures_internal() {
+        let refused: ToolError = files::FileError::ReadOnly { path: "a".into() }.into();
+        assert!(!refused.is_internal());
+        assert!(refused.caller_message(true).contains("read-only"));
+        let failed: ToolError = files::FileError::Io {
+            path: "a".into(),
+            source: std::io::Error::other("disk on fire"),
+        }
+        .into();
+        assert!(failed.is_internal());
+        assert_eq!(failed.caller_message(true), "internal error");
     }
 
     #[test]

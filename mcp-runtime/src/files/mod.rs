@@ -44,11 +44,10 @@
 //! # }
 //! ```
 
-mod error;
 mod path;
 mod root;
 
-pub use error::FileError;
+pub use crate::error::files::FileError;
 pub use root::{DEFAULT_MAX_FILE_SIZE, DirEntry, FileMetadata, FileRoot};
 
 use crate::RequestCx;

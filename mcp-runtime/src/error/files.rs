@@ -1,13 +1,15 @@
-//! [`FileError`]: why a file a model named could not be used.
+//! [`FileError`]: why a file a model named could not be used. It lives here, beside
+//! [`ToolError`](super::ToolError), which turns its refusals into messages the caller sees;
+//! its public path is `files::FileError`.
 
 use std::io;
 use std::path::PathBuf;
 
-/// Why a [`FileRoot`](super::FileRoot) operation failed.
+/// Why a [`FileRoot`](crate::files::FileRoot) operation failed.
 ///
 /// The messages are written for the model that named the path: they say what to change and
 /// never show where the root lives on the host (only [`FileError::OpenRoot`], which comes from
-/// [`FileRoot::open`](super::FileRoot::open) and never from a path a model named, does).
+/// [`FileRoot::open`](crate::files::FileRoot::open) and never from a path a model named, does).
 ///
 /// A tool may use `?` on it: [`Escape`](FileError::Escape), [`NotFound`](FileError::NotFound),
 /// [`TooLarge`](FileError::TooLarge), [`ReadOnly`](FileError::ReadOnly) and
@@ -38,7 +40,7 @@ pub enum FileError {
     TooLarge {
         /// The path as the caller gave it.
         path: String,
-        /// The cap, in bytes ([`FileRoot::max_file_size`](super::FileRoot::max_file_size)).
+        /// The cap, in bytes ([`FileRoot::max_file_size`](crate::files::FileRoot::max_file_size)).
         limit: u64,
     },
     /// The root is read-only: writing, removing and creating directories are refused.
@@ -56,7 +58,7 @@ pub enum FileError {
         /// What it is instead ("is a directory", …).
         problem: &'static str,
     },
-    /// The root directory could not be opened (from [`FileRoot::open`](super::FileRoot::open)).
+    /// The root directory could not be opened (from [`FileRoot::open`](crate::files::FileRoot::open)).
     #[error("the file root {} cannot be opened: {source}", dir.display())]
     OpenRoot {
         /// The directory given to `open`.
@@ -125,4 +127,25 @@ fn is_escape_attempt(error: &io::Error) -> bool {
         && error
             .get_ref()
             .is_some_and(|inner| inner.to_string() == "a path led outside of the filesystem")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_std_escapes_and_plain_denials_are_told_apart() {
+        let escape = io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "a path led outside of the filesystem",
+        );
+        assert!(FileError::from_io("link", escape).is_escape());
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert!(matches!(
+            FileError::from_io("x", denied),
+            FileError::Io { .. }
+        ));
+        let missing = io::Error::from(io::ErrorKind::NotFound);
+        assert!(FileError::from_io("x", missing).is_not_found());
+    }
 }
