@@ -6,6 +6,9 @@ pub use component::{completion, prompt, resource, tool};
 mod cli;
 mod component;
 pub mod extract;
+#[cfg(feature = "files")]
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
+pub mod files;
 /// The old path of [`extract`]: what travels with a request and the injected parameters.
 #[doc(hidden)]
 pub use extract as context;

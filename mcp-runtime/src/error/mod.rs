@@ -1,6 +1,10 @@
 //! Errors: [`Error`] for building and serving a server, [`ToolError`] for a failed tool call.
 
 pub(crate) mod codes;
+// `files::FileError`, defined here so that `ToolError` can show its refusals without this
+// module importing `files` (which imports it).
+#[cfg(feature = "files")]
+pub(crate) mod files;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -98,6 +102,9 @@ impl fmt::Debug for Error {
 ///   [`ServerBuilder::mask_internal_errors(false)`](crate::ServerBuilder::mask_internal_errors).
 /// - A tool may also return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`:
 ///   those errors are internal in the same way (logged with their whole chain).
+/// - With the `files` feature, a refused path (`files::FileError`: escape, not found, too
+///   large, read-only) converts into a message the caller sees, so the model can name another
+///   path; its I/O failures stay internal.
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
 ///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
@@ -232,14 +239,22 @@ where
 
 impl ToolError {
     /// A boxed error (from `?` on any error, a `Box<dyn Error + Send + Sync>` or an
-    /// `anyhow::Error`): internal, except rmcp's own error type, whose message is meant for
-    /// the caller.
+    /// `anyhow::Error`): internal, except rmcp's own error type and the refusals of
+    /// `files::FileError`, whose messages are meant for the caller.
     pub(crate) fn from_boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
-        match error.downcast::<rmcp::ErrorData>() {
-            Ok(data) => Self::new(data.message.clone()),
-            Err(other) => Self {
-                kind: Kind::Internal(other),
-            },
+        let error = match error.downcast::<rmcp::ErrorData>() {
+            Ok(data) => return Self::new(data.message.clone()),
+            Err(other) => other,
+        };
+        // A refused path (escape, not found, too large, read-only) is for the model to act on.
+        #[cfg(feature = "files")]
+        let error = match error.downcast::<files::FileError>() {
+            Ok(file) if file.is_for_caller() => return Self::new(file.to_string()),
+            Ok(file) => file,
+            Err(other) => other,
+        };
+        Self {
+            kind: Kind::Internal(error),
         }
     }
 }
@@ -254,6 +269,21 @@ mod tests {
         assert!(error.is_internal());
         assert_eq!(error.caller_message(true), "internal error");
         assert_eq!(error.caller_message(false), "disk on fire");
+    }
+
+    #[cfg(feature = "files")]
+    #[test]
+    fn file_refusals_are_visible_and_file_io_failures_internal() {
+        let refused: ToolError = files::FileError::ReadOnly { path: "a".into() }.into();
+        assert!(!refused.is_internal());
+        assert!(refused.caller_message(true).contains("read-only"));
+        let failed: ToolError = files::FileError::Io {
+            path: "a".into(),
+            source: std::io::Error::other("disk on fire"),
+        }
+        .into();
+        assert!(failed.is_internal());
+        assert_eq!(failed.caller_message(true), "internal error");
     }
 
     #[test]

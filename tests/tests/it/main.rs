@@ -27,6 +27,7 @@ mod config_warnings;
 mod error_returns;
 mod errors;
 mod extractors;
+mod files;
 mod fuzz;
 mod fuzz_http;
 mod http_auth;
