@@ -11,13 +11,9 @@ use mcp_runtime::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
-/// Holds calls of `hold` until the test releases them, and tells when each started.
-struct Gate {
-    started: mpsc::UnboundedSender<i64>,
-    release: Semaphore,
-}
+use crate::support::gate::*;
 
 /// Adds two integers.
 #[tool]
@@ -25,24 +21,11 @@ async fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-/// Waits for the test's go, then answers `n`.
-#[tool]
-async fn hold(n: i64, gate: State<Gate>) -> String {
-    let _ = gate.started.send(n);
-    if let Ok(permit) = gate.release.acquire().await {
-        permit.forget();
-    }
-    n.to_string()
-}
-
 fn server() -> (Server, mpsc::UnboundedReceiver<i64>, std::sync::Arc<Gate>) {
-    let (started, started_rx) = mpsc::unbounded_channel();
+    let (gate, started_rx) = Gate::new();
     let server = Server::builder("limits")
         .tools(tools![add, hold])
-        .state(Gate {
-            started,
-            release: Semaphore::new(0),
-        })
+        .state(gate)
         .build()
         .expect("builds");
     let gate = server
@@ -375,13 +358,10 @@ async fn a_duplicate_id_in_flight_gets_an_error_and_the_session_lives_on() {
 #[tokio::test]
 async fn on_shutdown_a_call_past_the_grace_gets_an_error_and_the_stop_takes_the_grace() {
     for stateless in [false, true] {
-        let (started_tx, mut started) = mpsc::unbounded_channel();
+        let (gate, mut started) = Gate::new();
         let server = Server::builder("grace")
             .tools(tools![hold])
-            .state(Gate {
-                started: started_tx,
-                release: Semaphore::new(0),
-            })
+            .state(gate)
             .shutdown_grace(Duration::from_secs(2))
             .build()
             .expect("builds");

@@ -8,22 +8,8 @@ use mcp_runtime::StdioLimits;
 use mcp_runtime::prelude::*;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf};
-use tokio::sync::{Semaphore, mpsc};
 
-struct Gate {
-    started: mpsc::UnboundedSender<i64>,
-    release: Semaphore,
-}
-
-/// Waits for the test's go, then answers `n`.
-#[tool]
-async fn hold(n: i64, gate: State<Gate>) -> String {
-    let _ = gate.started.send(n);
-    if let Ok(permit) = gate.release.acquire().await {
-        permit.forget();
-    }
-    n.to_string()
-}
+use crate::support::gate::*;
 
 type Answers = Lines<BufReader<ReadHalf<DuplexStream>>>;
 
@@ -38,13 +24,10 @@ async fn next(answers: &mut Answers) -> Value {
 
 #[tokio::test]
 async fn the_builders_stdio_limits_bound_lines_and_requests_in_flight() {
-    let (started, mut started_rx) = mpsc::unbounded_channel();
+    let (gate, mut started_rx) = Gate::new();
     let server = Server::builder("bounded")
         .tools(tools![hold])
-        .state(Gate {
-            started,
-            release: Semaphore::new(0),
-        })
+        .state(gate)
         .stdio_limits(StdioLimits::default().max_in_flight(2).max_line(512))
         .build()
         .expect("builds");

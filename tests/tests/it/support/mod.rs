@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules: an in-memory client and the schemas it lists here,
 //! [`http`] for real HTTP on loopback, [`process`] for the examples run as child processes.
 
+pub mod gate;
 pub mod http;
 pub mod process;
 
