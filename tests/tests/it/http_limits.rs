@@ -282,6 +282,11 @@ async fn the_server_wide_session_cap_answers_503_when_no_session_is_idle() {
     let refused = Mcp::new(running.url()).initialize().await;
     assert_eq!(refused.status, 503, "{}", refused.body);
     assert_eq!(refused.header("retry-after").as_deref(), Some("5"));
+    // What opens no session is not refused for the cap.
+    let ping = Mcp::new(running.url())
+        .post(&json!({ "jsonrpc": "2.0", "id": 3, "method": "ping" }), &[])
+        .await;
+    assert_ne!(ping.status, 503, "{}", ping.body);
     gate.release.add_permits(1);
     assert_eq!(text(&busy.await.expect("the call")), "5");
     // Idle now: the next session takes its place.

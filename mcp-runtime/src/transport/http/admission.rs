@@ -220,9 +220,10 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         // Dispatch reads what was routed here instead of routing again.
         parts.extensions.insert(routed.into_routing());
     }
-    // A POST without a session opens one (when it is an `initialize`): within the caps.
+    // An `initialize` without a session opens one: within the caps. (Other requests without
+    // one, such as a 2026-07-28 client's, open none and are not counted.)
     let reservation = match (&guard.sessions, &posted, &session) {
-        (Some(sessions), Some(bytes), None) => {
+        (Some(sessions), Some(bytes), None) if is_initialize(bytes) => {
             let holder: Arc<str> = match &identity {
                 Some(identity) => Arc::from(format!("sub:{}", identity.subject())),
                 None => match client.client() {
@@ -287,6 +288,17 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
         return jsonrpc_error(StatusCode::BAD_REQUEST, answer);
     }
     response
+}
+
+/// Whether `body` is an `initialize` request (what opens a session).
+fn is_initialize(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Method<'a> {
+        #[serde(borrow)]
+        method: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Method<'_>>(body)
+        .is_ok_and(|request| request.method.as_deref() == Some("initialize"))
 }
 
 /// Whether the request says its body is JSON.
