@@ -54,6 +54,16 @@ impl Settings {
                 );
             }
         }
+        #[cfg(not(feature = "files"))]
+        if let Some(root) = &self.files.root {
+            return Some(
+                Problem::new(
+                    &["files", "root"],
+                    format!("{:?}", root.display().to_string()),
+                )
+                .expecting(&needs("files")),
+            );
+        }
         #[cfg(not(feature = "cache"))]
         if self.cache.enabled {
             return Some(Problem::new(&["cache", "enabled"], "true").expecting(&needs("cache")));

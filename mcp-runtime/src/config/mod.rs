@@ -69,6 +69,11 @@
 //! cache_ttl = "5m"             # the lists' ttlMs (default: none said)
 //! cache_scope = "public"       # or "private"; scope-filtered lists are private anyway
 //!
+//! [files]                      # with the `files` feature: a FileRoot for tools
+//! root = "./data"              # a directory that exists (default: none)
+//! read_only = false
+//! max_file_size = 10485760     # bytes, for reads and writes
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -154,6 +159,7 @@ mod auth;
 mod cache;
 mod error;
 mod features;
+mod files;
 mod http;
 #[cfg(feature = "config")]
 mod keys;
@@ -180,6 +186,7 @@ use serde::{Deserialize, Serialize};
 pub use self::auth::AuthSettings;
 pub use self::cache::CacheSettings;
 pub use self::error::{ConfigError, InvalidSetting, Origin};
+pub use self::files::FilesSettings;
 pub use self::http::HttpSettings;
 pub use self::lists::ListSettings;
 pub use self::log::{LogFormat, LogSettings};
@@ -243,6 +250,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// The stdio transport's bounds (`MCP_STDIO__*`).
     pub stdio: StdioSettings,
+    /// The directory `FileRoot` tools work in (`MCP_FILES__*`).
+    pub files: FilesSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Pages and caching hints of the lists (`MCP_LISTS__*`).
@@ -276,6 +285,7 @@ impl Default for Settings {
             path: "/mcp".to_owned(),
             http: HttpSettings::default(),
             stdio: StdioSettings::default(),
+            files: FilesSettings::default(),
             log: LogSettings::default(),
             lists: ListSettings::default(),
             mask_internal_errors: true,
@@ -370,6 +380,7 @@ impl Settings {
         self.own_problem()
             .or_else(|| self.http.problem().map(|p| p.within("http")))
             .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
+            .or_else(|| self.files.problem().map(|p| p.within("files")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
@@ -413,6 +424,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["mask_internal_errors"] => Some(BOOL),
         ["http", key @ ..] => http::hint(key),
         ["stdio", key @ ..] => stdio::hint(key),
+        ["files", key @ ..] => files::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
@@ -605,8 +617,8 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            9,
-            "http, stdio, log, lists, rate_limit, timeout, cache, metrics, auth: {sections:?}"
+            10,
+            "http, stdio, files, log, lists, rate_limit, timeout, cache, metrics, auth: {sections:?}"
         );
     }
 

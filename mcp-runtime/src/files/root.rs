@@ -101,6 +101,22 @@ impl FileRoot {
         })
     }
 
+    /// The root the `[files]` settings describe (`root`, `read_only`, `max_file_size`); `None`
+    /// when they set no `root`. [`ServerBuilder::settings`](crate::ServerBuilder::settings)
+    /// gives the server this root as state.
+    pub fn from_settings(
+        settings: &crate::config::FilesSettings,
+    ) -> Result<Option<FileRoot>, FileError> {
+        let Some(dir) = &settings.root else {
+            return Ok(None);
+        };
+        Ok(Some(
+            FileRoot::open(dir)?
+                .read_only(settings.read_only)
+                .max_file_size(settings.max_file_size),
+        ))
+    }
+
     /// Makes the root read-only (or not): `write`, `remove` and `create_dir_all` then fail
     /// with [`FileError::ReadOnly`] before touching anything.
     pub fn read_only(mut self, read_only: bool) -> Self {

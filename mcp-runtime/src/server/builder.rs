@@ -391,11 +391,34 @@ impl ServerBuilder {
         Ok(server)
     }
 
+    /// The `FileRoot` the `[files]` settings describe, unless none is set or one was given as
+    /// state already.
+    #[cfg(feature = "files")]
+    fn files_root_from_settings(&self) -> Result<Option<crate::files::FileRoot>, Error> {
+        let Some(settings) = &self.settings else {
+            return Ok(None);
+        };
+        if self
+            .state
+            .contains(std::any::TypeId::of::<crate::files::FileRoot>())
+        {
+            return Ok(None);
+        }
+        crate::files::FileRoot::from_settings(&settings.files)
+            .map_err(|error| Error::Usage(format!("the [files] settings: {error}")))
+    }
+
     /// Builds, with `below` (a parent's state, for a mounted builder) visible under this
     /// server's own state.
-    fn build_under(self, below: Option<&StateMap>) -> Result<Server, Error> {
+    // `mut`: the `[files]` settings may add a root to the state.
+    #[cfg_attr(not(feature = "files"), allow(unused_mut))]
+    fn build_under(mut self, below: Option<&StateMap>) -> Result<Server, Error> {
         if let Some(settings) = &self.settings {
             settings.require_features()?;
+        }
+        #[cfg(feature = "files")]
+        if let Some(root) = self.files_root_from_settings()? {
+            self.state.insert(root);
         }
         let known = match below {
             Some(below) => self.state.layered_over(below),

@@ -638,3 +638,23 @@ fn the_transports_bounds_are_settings() {
         );
     }
 }
+
+#[test]
+fn the_files_section_is_read_from_the_environment() {
+    let loaded = settings(&[
+        ("MCP_FILES__ROOT", "/srv/data"),
+        ("MCP_FILES__READ_ONLY", "true"),
+        ("MCP_FILES__MAX_FILE_SIZE", "2048"),
+    ])
+    .unwrap();
+    assert_eq!(loaded.files.root.as_deref(), Some(Path::new("/srv/data")));
+    assert!(loaded.files.read_only);
+    assert_eq!(loaded.files.max_file_size, 2048);
+    let error = settings(&[("MCP_FILES__MAX_FILE_SIZE", "0")]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("MCP_FILES__MAX_FILE_SIZE=0: expected"),
+        "{error}"
+    );
+}

@@ -410,3 +410,38 @@ fn a_server_without_a_root_does_not_build() {
         .unwrap_err();
     assert!(error.to_string().contains("FileRoot"), "{error}");
 }
+
+#[tokio::test]
+async fn the_files_settings_give_the_server_its_root() {
+    let dir = TempDir::new("settings");
+    std::fs::write(dir.path().join("a.txt"), "from settings").unwrap();
+    let mut settings = mcp_runtime::Settings::default();
+    settings.files.root = Some(dir.path().to_owned());
+    settings.files.read_only = true;
+    let server = Server::builder("files")
+        .tools(tools![write_file, read_file])
+        .settings(settings.clone())
+        .build()
+        .expect("the settings give the root the tools need");
+    let client = TestClient::new(server).await;
+    let read = client
+        .call_tool("read_file", json!({"path": "a.txt"}))
+        .await
+        .unwrap();
+    assert_eq!(read.text(), "from settings");
+    let write = client
+        .call_tool("write_file", json!({"path": "b.txt", "text": "no"}))
+        .await
+        .unwrap();
+    assert!(write.is_error(), "read_only from the settings");
+    assert!(!dir.path().join("b.txt").exists());
+
+    // A root that does not exist stops the build, naming the section.
+    settings.files.root = Some(dir.path().join("missing"));
+    let error = Server::builder("files")
+        .tools(tools![read_file])
+        .settings(settings)
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("[files]"), "{error}");
+}
