@@ -269,35 +269,38 @@ pub(crate) fn carry_to_thread<T>(body: impl FnOnce() -> T) -> impl FnOnce() -> T
     }
 }
 
-/// The sink for a request whose client asked for log messages: on protocol 2026-07-28 and
-/// later with the request's own `_meta` `io.modelcontextprotocol/logLevel`, before with the
-/// session's `logging/setLevel` (`session_min`).
+/// The sink for a request whose client asked for log messages (see [`asked`]): `tracing`
+/// events go out at the level it named, none when it named none.
 pub(crate) fn sink_for(
     context: &RequestContext<RoleServer>,
     session_min: Option<LoggingLevel>,
 ) -> Option<ClientSink> {
-    let min = if per_request(context) {
-        context.meta.log_level()?
-    } else {
-        session_min?
-    };
     Some(ClientSink {
         peer: context.peer.clone(),
-        min,
+        min: asked(context, session_min)??,
     })
 }
 
-/// Whether the request's protocol version asks for logs per request (2026-07-28 and later),
-/// not per session.
-fn per_request(context: &RequestContext<RoleServer>) -> bool {
-    context
+/// What the request's client asked for: `None` when it wants no log messages, else the level
+/// it set, if any. On protocol 2026-07-28 and later the request's own `_meta`
+/// `io.modelcontextprotocol/logLevel` (none named: no messages); before, the session's
+/// `logging/setLevel` (`session_min`; none set: no level).
+fn asked(
+    context: &RequestContext<RoleServer>,
+    session_min: Option<LoggingLevel>,
+) -> Option<Option<LoggingLevel>> {
+    let per_request = context
         .protocol_version()
-        .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
+        .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+    if per_request {
+        context.meta.log_level().map(Some)
+    } else {
+        Some(session_min)
+    }
 }
 
-/// Sends one log message to the request's client (what the `Ctx` helpers do): on 2026-07-28
-/// and later only if the request asked for messages at `level` or below; before, unless the
-/// session set a higher level.
+/// Sends one log message to the request's client (what the `Ctx` helpers do), unless it did
+/// not ask for messages (see [`asked`]) or asked for a higher level.
 pub(crate) async fn send(
     context: &RequestContext<RoleServer>,
     session_min: Option<LoggingLevel>,
@@ -305,13 +308,8 @@ pub(crate) async fn send(
     logger: &str,
     message: String,
 ) -> bool {
-    let min = if per_request(context) {
-        match context.meta.log_level() {
-            Some(min) => Some(min),
-            None => return false,
-        }
-    } else {
-        session_min
+    let Some(min) = asked(context, session_min) else {
+        return false;
     };
     if min.is_some_and(|min| rank(level) < rank(min)) {
         return false;

@@ -223,7 +223,7 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
     // An `initialize` without a session opens one: within the caps. (Other requests without
     // one, such as a 2026-07-28 client's, open none and are not counted.)
     let reservation = match (&guard.sessions, &posted, &session) {
-        (Some(sessions), Some(bytes), None) if is_initialize(bytes) => {
+        (Some(sessions), Some(bytes), None) if let Some(id) = initialize_id(bytes) => {
             let holder: Arc<str> = match &identity {
                 Some(identity) => Arc::from(format!("sub:{}", identity.subject())),
                 None => match client.client() {
@@ -242,7 +242,7 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
                     }
                     Some(reservation)
                 }
-                Err(full) => return sessions_full(&full.message(), bytes),
+                Err(full) => return sessions_full(&full.message(), id),
             }
         }
         _ => None,
@@ -290,15 +290,21 @@ async fn admit(guard: &Arc<Guard>, request: Request) -> Response {
     response
 }
 
-/// Whether `body` is an `initialize` request (what opens a session).
-fn is_initialize(body: &[u8]) -> bool {
+/// The id of `body` when it is an `initialize` request (what opens a session): a string or
+/// number id, else `null`; `None` for anything else.
+fn initialize_id(body: &[u8]) -> Option<Value> {
     #[derive(serde::Deserialize)]
-    struct Method<'a> {
+    struct Envelope<'a> {
         #[serde(borrow)]
         method: Option<std::borrow::Cow<'a, str>>,
+        id: Option<Value>,
     }
-    serde_json::from_slice::<Method<'_>>(body)
-        .is_ok_and(|request| request.method.as_deref() == Some("initialize"))
+    let request = serde_json::from_slice::<Envelope<'_>>(body).ok()?;
+    (request.method.as_deref() == Some("initialize")).then(|| {
+        (request.id)
+            .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
+            .unwrap_or(Value::Null)
+    })
 }
 
 /// Whether the request says its body is JSON.
@@ -368,17 +374,8 @@ fn jsonrpc_error(status: StatusCode, answer: Value) -> Response {
     (status, axum::Json(answer)).into_response()
 }
 
-/// `503` for an `initialize` over the session caps, answering its id when it has one.
-fn sessions_full(message: &str, body: &[u8]) -> Response {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        id: Option<Value>,
-    }
-    let id = serde_json::from_slice::<Id>(body)
-        .ok()
-        .and_then(|request| request.id)
-        .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
-        .unwrap_or(Value::Null);
+/// `503` for an `initialize` over the session caps, answering its `id`.
+fn sessions_full(message: &str, id: Value) -> Response {
     let mut response = jsonrpc_error(
         StatusCode::SERVICE_UNAVAILABLE,
         json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32000, "message": message}}),
