@@ -104,6 +104,7 @@ impl Server {
         for warning in settings.warnings() {
             tracing::warn!("{warning}");
         }
+        self.set_sealer_if_none(&settings.request_state)?;
         match command {
             Command::Serve {
                 host,

@@ -17,6 +17,7 @@ pub mod error;
 pub mod logging;
 pub mod middleware;
 mod output;
+mod rounds;
 pub mod schema;
 mod server;
 pub(crate) use server::lifespan;

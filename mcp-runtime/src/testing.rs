@@ -202,9 +202,56 @@ pub struct TestClientBuilder {
     identity: Option<crate::auth::Identity>,
     sampling: Option<SamplingHandler>,
     elicitation: Option<ElicitationHandler>,
+    protocol: Option<rmcp::model::ProtocolVersion>,
 }
 
 impl TestClientBuilder {
+    /// Speaks protocol `version` (by default the newest one with an `initialize` handshake).
+    /// From `2026-07-28` on, the client starts with `server/discover` and sends its
+    /// capabilities with every request, and the server asks it questions through
+    /// `InputRequiredResult` rounds, which the client answers with the same handlers
+    /// ([`on_sampling`](Self::on_sampling), [`on_elicitation`](Self::on_elicitation)): one test
+    /// suite runs a tool under both protocol eras.
+    ///
+    /// ```
+    /// use mcp_runtime::prelude::*;
+    /// use mcp_runtime::testing::TestClient;
+    ///
+    /// /// Asks the user's name.
+    /// #[tool]
+    /// async fn hello(ctx: Ctx) -> Result<String, ToolError> {
+    ///     #[derive(serde::Deserialize, schemars::JsonSchema)]
+    ///     struct Name {
+    ///         name: String,
+    ///     }
+    ///     let name: Option<Name> = ctx.elicit_as("Your name?").await?;
+    ///     Ok(format!("hello, {}", name.map_or("stranger".into(), |n| n.name)))
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use rmcp::model::ProtocolVersion;
+    /// for version in [ProtocolVersion::V_2025_11_25, ProtocolVersion::V_2026_07_28] {
+    ///     let server = Server::builder("hello").tools(tools![hello]).build().unwrap();
+    ///     let client = TestClient::builder(server)
+    ///         .protocol_version(version)
+    ///         .on_elicitation(|_| {
+    ///             Ok(rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept)
+    ///                 .with_content(serde_json::json!({"name": "Ada"})))
+    ///         })
+    ///         .connect()
+    ///         .await
+    ///         .unwrap();
+    ///     let result = client.call_tool("hello", serde_json::json!({})).await.unwrap();
+    ///     assert_eq!(result.text(), "hello, Ada");
+    /// }
+    /// # }
+    /// ```
+    pub fn protocol_version(mut self, version: rmcp::model::ProtocolVersion) -> Self {
+        self.protocol = Some(version);
+        self
+    }
+
     /// Every request carries `identity` (see [`TestClient::connect_as`]).
     pub fn identity(mut self, identity: crate::auth::Identity) -> Self {
         self.identity = Some(identity);
@@ -248,6 +295,9 @@ impl TestClientBuilder {
         };
         let (client_io, server) = server.serve_in_memory();
         let mut config = ClientConfig::default();
+        if let Some(version) = &self.protocol {
+            config.protocol_version = version.clone();
+        }
         config.client_info =
             Implementation::new("mcp-runtime-test-client", env!("CARGO_PKG_VERSION"));
         if self.sampling.is_some() {
@@ -263,10 +313,17 @@ impl TestClientBuilder {
             sampling: self.sampling,
             elicitation: self.elicitation,
         };
-        let service = recorder
-            .serve(client_io)
-            .await
-            .map_err(|error| Error::Initialize(error.to_string()))?;
+        let service = match self.protocol {
+            Some(version) if version >= rmcp::model::ProtocolVersion::V_2026_07_28 => {
+                use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+                let lifecycle = ClientLifecycleMode::Discover {
+                    preferred_versions: vec![version],
+                };
+                recorder.serve_with_lifecycle(client_io, lifecycle).await
+            }
+            _ => recorder.serve(client_io).await,
+        }
+        .map_err(|error| Error::Initialize(error.to_string()))?;
         Ok(TestClient {
             service,
             server,
@@ -312,6 +369,7 @@ impl TestClient {
             server,
             identity: None,
             sampling: None,
+            protocol: None,
             elicitation: None,
         }
     }

@@ -12,6 +12,17 @@ pub(crate) enum Failure {
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// A `ToolError` (what `Ctx`'s methods return) met with `?` in a resource or a prompt.
+impl From<crate::ToolError> for Failure {
+    fn from(error: crate::ToolError) -> Self {
+        match error.into_plain() {
+            crate::error::Plain::Message(message) => Failure::Message(message),
+            crate::error::Plain::InvalidArguments(message) => Failure::InvalidParams(message),
+            crate::error::Plain::Internal(error) => Failure::Internal(error),
+        }
+    }
+}
+
 impl Failure {
     /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
     pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {

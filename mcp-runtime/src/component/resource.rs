@@ -255,6 +255,16 @@ impl fmt::Debug for ResourceError {
     }
 }
 
+/// `?` on a [`ToolError`](crate::ToolError), what [`Ctx`](crate::Ctx)'s methods return: its
+/// message stays what the client sees, an internal one stays masked.
+impl From<crate::ToolError> for ResourceError {
+    fn from(error: crate::ToolError) -> Self {
+        Self {
+            failure: error.into(),
+        }
+    }
+}
+
 impl<E> From<E> for ResourceError
 where
     E: std::error::Error + Send + Sync + 'static,

@@ -69,6 +69,11 @@
 //! cache_ttl = "5m"             # the lists' ttlMs (default: none said)
 //! cache_scope = "public"       # or "private"; scope-filtered lists are private anyway
 //!
+//! [request_state]              # answers carried across rounds (protocol 2026-07-28)
+//! key = "a secret of at least 32 bytes, not this one" # the same on every replica
+//! ttl = "10m"                  # how long a client has to answer
+//! max_size = 65536             # bytes
+//!
 //! [files]                      # with the `files` feature: a FileRoot for tools
 //! root = "./data"              # a directory that exists (default: none)
 //! read_only = false
@@ -170,6 +175,7 @@ mod log;
 mod metrics;
 mod parse;
 mod rate_limit;
+mod request_state;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;
@@ -193,6 +199,7 @@ pub use self::log::{LogFormat, LogSettings};
 pub use self::metrics::MetricsSettings;
 pub use self::parse::list;
 pub use self::rate_limit::{RateLimitSettings, RateSpec};
+pub use self::request_state::RequestStateSettings;
 pub use self::secret::{REDACTED, Secret};
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
@@ -256,6 +263,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Pages and caching hints of the lists (`MCP_LISTS__*`).
     pub lists: ListSettings,
+    /// How the answers a client gave across rounds are sealed (`MCP_REQUEST_STATE__*`).
+    pub request_state: RequestStateSettings,
     /// Whether callers see `internal error` instead of an internal failure's cause
     /// (`MCP_MASK_INTERNAL_ERRORS`, default `true`).
     pub mask_internal_errors: bool,
@@ -288,6 +297,7 @@ impl Default for Settings {
             files: FilesSettings::default(),
             log: LogSettings::default(),
             lists: ListSettings::default(),
+            request_state: RequestStateSettings::default(),
             mask_internal_errors: true,
             rate_limit: RateLimitSettings::default(),
             timeout: TimeoutSettings::default(),
@@ -383,6 +393,7 @@ impl Settings {
             .or_else(|| self.files.problem().map(|p| p.within("files")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
+            .or_else(|| (self.request_state.problem()).map(|p| p.within("request_state")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
             .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
             .or_else(|| self.cache.problem().map(|p| p.within("cache")))
@@ -427,6 +438,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["files", key @ ..] => files::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
+        ["request_state", key @ ..] => request_state::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
         ["timeout", key @ ..] => timeout::hint(key),
         ["cache", key @ ..] => cache::hint(key),
@@ -442,6 +454,8 @@ struct Problem {
     path: Vec<String>,
     value: String,
     expected: Option<String>,
+    /// The value is a secret: the error shows `value` (already redacted), never the source's.
+    secret: bool,
 }
 
 impl Problem {
@@ -451,7 +465,14 @@ impl Problem {
             path: path.iter().map(|key| (*key).to_owned()).collect(),
             value: value.into(),
             expected: None,
+            secret: false,
         }
+    }
+
+    /// The value is a secret: `value` says what can be said of it.
+    fn secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
 
     /// Expects `expected` rather than what the setting's hint says.
@@ -604,6 +625,7 @@ mod tests {
             "metrics.show_restricted",
             "lists.page_size",
             "lists.cache_scope",
+            "request_state.ttl",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",
@@ -617,8 +639,9 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            10,
-            "http, stdio, files, log, lists, rate_limit, timeout, cache, metrics, auth: {sections:?}"
+            11,
+            "http, stdio, files, log, lists, request_state, rate_limit, timeout, cache, metrics, \
+             auth: {sections:?}"
         );
     }
 

@@ -63,7 +63,10 @@ impl Config {
                 problem.path.join("."),
                 located.var.unwrap_or_else(|| env_var_name(&problem.path)),
                 located.origin,
-                located.value.unwrap_or_else(|| problem.value.clone()),
+                match located.value {
+                    Some(value) if !problem.secret => value,
+                    _ => problem.value.clone(),
+                },
                 problem.expected(),
             ));
         }

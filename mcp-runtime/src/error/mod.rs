@@ -123,6 +123,9 @@ enum Kind {
     Internal(Box<dyn std::error::Error + Send + Sync>),
     /// The tool panicked; the payload's message, if it had one.
     Panic(String),
+    /// The tool asked the client a question that goes out with this round's result (protocol
+    /// 2026-07-28, see `rounds`): not a failure.
+    InputRequired,
 }
 
 impl ToolError {
@@ -168,16 +171,53 @@ impl ToolError {
             Kind::Internal(_) | Kind::Panic(_) if mask_internal => "internal error".to_owned(),
             Kind::Internal(error) => error_chain(error.as_ref()),
             Kind::Panic(message) => format!("the tool panicked: {message}"),
+            Kind::InputRequired => self_message_input_required().to_owned(),
+        }
+    }
+
+    /// The error as a resource or prompt failure takes it (`?` on a `Ctx` method there).
+    pub(crate) fn into_plain(self) -> Plain {
+        match self.kind {
+            Kind::Message(message) => Plain::Message(message),
+            Kind::InvalidArguments(message) => Plain::InvalidArguments(message),
+            Kind::Internal(error) => Plain::Internal(error),
+            Kind::Panic(message) => Plain::Internal(format!("panicked: {message}").into()),
+            Kind::InputRequired => Plain::Message(self_message_input_required().into()),
+        }
+    }
+
+    /// The tool stopped at a question to the client, which goes out with this round's result.
+    pub(crate) fn input_required() -> Self {
+        Self {
+            kind: Kind::InputRequired,
         }
     }
 
     /// Turns the error into the tool's error result, logging internal failures.
     pub(crate) fn into_call_result(self, tool: &str, mask_internal: bool) -> CallToolResult {
+        if matches!(self.kind, Kind::InputRequired) {
+            // Not an error: an incomplete result (never cached, retried or counted as a
+            // failure), which the handler replaces with the `InputRequiredResult`.
+            let mut result = CallToolResult::success(Vec::new());
+            result.result_type = Some(rmcp::model::ResultType::INPUT_REQUIRED);
+            return result;
+        }
         if self.is_internal() {
             tracing::error!(tool, error = %self, "tool call failed with an internal error");
         }
         CallToolResult::error(vec![ContentBlock::text(self.caller_message(mask_internal))])
     }
+}
+
+fn self_message_input_required() -> &'static str {
+    "the client's answer is needed to go on"
+}
+
+/// A [`ToolError`] in the terms resource and prompt errors share.
+pub(crate) enum Plain {
+    Message(Cow<'static, str>),
+    InvalidArguments(String),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// `250ms`, `5s`, `1.5s`, `2m`: a duration as people write it.
@@ -218,6 +258,7 @@ impl fmt::Debug for ToolError {
             Kind::InvalidArguments(_) => "InvalidArguments",
             Kind::Internal(_) => "Internal",
             Kind::Panic(_) => "Panic",
+            Kind::InputRequired => "InputRequired",
         };
         f.debug_struct("ToolError")
             .field("kind", &kind)

@@ -262,6 +262,11 @@ impl Ctx {
     /// user message), and returns the text of its reply. Fails with a clear error when the
     /// client did not declare the `sampling` capability, or refused.
     ///
+    /// On protocol 2026-07-28 and later the question goes out in the call's result (an
+    /// `InputRequiredResult`), and the tool **runs again from the start** with the answer when
+    /// the client sends the call again: do side effects after the questions. See "Asking the
+    /// client" in the README.
+    ///
     /// ```
     /// use mcp_runtime::prelude::*;
     ///
@@ -295,9 +300,19 @@ impl Ctx {
         &self,
         params: rmcp::model::CreateMessageRequestParams,
     ) -> Result<rmcp::model::CreateMessageResult, ToolError> {
-        let peer = &self.request.peer;
         self.require_capability("sampling", |c| c.sampling.is_some())?;
-        peer.create_message(params)
+        if let Some(rounds) = self.rounds() {
+            let request = rmcp::model::CreateMessageRequest::new(params);
+            let answer = ask(rounds, rmcp::model::InputRequest::CreateMessage(request))?;
+            return serde_json::from_value(answer).map_err(|error| {
+                ToolError::new(format!(
+                    "the client's answer is not a sampling result: {error}"
+                ))
+            });
+        }
+        self.request
+            .peer
+            .create_message(params)
             .await
             .map_err(|error| ToolError::new(format!("sampling failed: {error}")))
     }
@@ -305,6 +320,11 @@ impl Ctx {
     /// Asks the user for input through the client (`elicitation/create`, form mode):
     /// `message` says what is needed and `schema` is a flat JSON object schema of primitive
     /// properties (strings, numbers, booleans, enums), with optional defaults.
+    ///
+    /// On protocol 2026-07-28 and later the question goes out in the call's result (an
+    /// `InputRequiredResult`), and the tool **runs again from the start** with the answer when
+    /// the client sends the call again: do side effects after the questions. See "Asking the
+    /// client" in the README.
     ///
     /// ```
     /// use mcp_runtime::prelude::*;
@@ -369,18 +389,30 @@ impl Ctx {
         message: String,
         requested_schema: rmcp::model::ElicitationSchema,
     ) -> Result<Elicitation, ToolError> {
-        let peer = &self.request.peer;
         self.require_capability("elicitation", |c| c.elicitation.is_some())?;
         let params = rmcp::model::ElicitRequestParams::FormElicitationParams {
             meta: None,
             message,
             requested_schema,
         };
+        let request = rmcp::model::ElicitRequest::new(params);
+        if let Some(rounds) = self.rounds() {
+            let answer = ask(rounds, rmcp::model::InputRequest::Elicitation(request))?;
+            let result: rmcp::model::ElicitResult =
+                serde_json::from_value(answer).map_err(|error| {
+                    ToolError::new(format!(
+                        "the client's answer is not an elicitation result: {error}"
+                    ))
+                })?;
+            return Ok(Elicitation {
+                action: result.action,
+                content: result.content,
+            });
+        }
         // The request itself rather than rmcp's `create_elicitation`, which needs its
         // `elicitation` feature (and with it `url`, idna and ICU) for nothing used here.
-        let request =
-            rmcp::model::ServerRequest::ElicitRequest(rmcp::model::ElicitRequest::new(params));
-        let result = match peer.send_request(request).await {
+        let request = rmcp::model::ServerRequest::ElicitRequest(request);
+        let result = match self.request.peer.send_request(request).await {
             Ok(rmcp::model::ClientResult::ElicitResult(result)) => result,
             Ok(_) => return Err(ToolError::new("elicitation failed: unexpected response")),
             Err(error) => return Err(ToolError::new(format!("elicitation failed: {error}"))),
@@ -406,15 +438,18 @@ impl Ctx {
         declared: impl Fn(&rmcp::model::ClientCapabilities) -> bool,
     ) -> Result<(), ToolError> {
         let peer = self.request.peer.peer_info();
-        let stand_in = peer.as_ref().is_some_and(|info| {
-            info.meta.is_none()
-                && info.client_info == rmcp::model::Implementation::default()
-                && info.capabilities == rmcp::model::ClientCapabilities::default()
-        });
+        // Asked across rounds, the question travels in the result: no channel is needed.
+        let stand_in = self.rounds().is_none()
+            && peer.as_ref().is_some_and(|info| {
+                info.meta.is_none()
+                    && info.client_info == rmcp::model::Implementation::default()
+                    && info.capabilities == rmcp::model::ClientCapabilities::default()
+            });
         if stand_in {
             return Err(ToolError::new(format!(
                 "cannot ask the client for {name}: on stateless HTTP the server has no channel \
-                 to send the client a request (serve with sessions for tools that ask the client)"
+                 to send the client a request before protocol 2026-07-28 (serve with sessions \
+                 for tools that ask such clients)"
             )));
         }
         let capabilities = (self.request.meta.client_capabilities())
@@ -425,6 +460,15 @@ impl Ctx {
             ))),
             _ => Ok(()),
         }
+    }
+
+    /// This request's rounds, when questions to the client travel in its result (protocol
+    /// 2026-07-28 and later): see [`crate::rounds`].
+    fn rounds(&self) -> Option<&crate::rounds::Rounds> {
+        self.request
+            .extensions
+            .get::<Arc<crate::rounds::Rounds>>()
+            .map(|rounds| &**rounds)
     }
 
     #[allow(deprecated)]
@@ -438,6 +482,23 @@ impl Ctx {
         )
         .await
     }
+}
+
+/// The answer an earlier round gave to this question, or the error that stops the run here
+/// (the question goes to the client with this round's result).
+fn ask(
+    rounds: &crate::rounds::Rounds,
+    request: rmcp::model::InputRequest,
+) -> Result<serde_json::Value, ToolError> {
+    use crate::rounds::Unanswered;
+    rounds.ask(request).map_err(|unanswered| match unanswered {
+        Unanswered::Pending => ToolError::input_required(),
+        Unanswered::Changed(key) => ToolError::new(format!(
+            "on this round the tool asked a different question ({key}) than the one the client \
+             answered: the questions a tool asks must depend only on its arguments and the \
+             earlier answers"
+        )),
+    })
 }
 
 /// What the user chose in answer to [`Ctx::elicit`].

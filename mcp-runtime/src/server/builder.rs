@@ -46,6 +46,7 @@ pub struct ServerBuilder {
     stdio: Option<crate::StdioLimits>,
     page_size: Option<usize>,
     list_hints: Option<Hints>,
+    request_state_key: Option<Vec<u8>>,
 }
 
 impl ServerBuilder {
@@ -75,6 +76,7 @@ impl ServerBuilder {
             stdio: None,
             page_size: None,
             list_hints: None,
+            request_state_key: None,
         }
     }
 
@@ -321,6 +323,17 @@ impl ServerBuilder {
         self
     }
 
+    /// The key that seals the answers a client gave across rounds (the `requestState` of
+    /// protocol 2026-07-28, see [`Ctx::elicit`](crate::Ctx::elicit)): at least 32 bytes, the
+    /// same on every replica that may serve the next round. By default that of the
+    /// `[request_state]` settings, else a random key of the process, which is enough for one
+    /// replica (a retry that reaches another one is refused with `-32602`). `build()` fails on
+    /// a shorter key.
+    pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.request_state_key = Some(key.into());
+        self
+    }
+
     /// Pages the lists (`tools/list`, `resources/list`, `resources/templates/list`,
     /// `prompts/list`): at most `size` items each, and a `nextCursor` while more remain, in
     /// the order of registration. By default that of the `[lists]` settings, if
@@ -496,6 +509,26 @@ impl ServerBuilder {
             catalog.resources.items.len(),
             catalog.prompts.items.len(),
         );
+        let sealer = std::sync::OnceLock::new();
+        let request_state = self.settings.as_ref().map(|s| &s.request_state);
+        if self.request_state_key.is_some() || request_state.is_some() {
+            let defaults = crate::config::RequestStateSettings::default();
+            let request_state = request_state.unwrap_or(&defaults);
+            let key = match &self.request_state_key {
+                Some(key) => Some(key.as_slice()),
+                None => request_state
+                    .key
+                    .as_ref()
+                    .map(|key| key.expose().as_bytes()),
+            };
+            let built = crate::rounds::Sealer::new(
+                key,
+                Some(request_state.ttl),
+                Some(request_state.max_size),
+            )
+            .map_err(Error::Usage)?;
+            let _ = sealer.set(built);
+        }
         let pager = pager(
             &catalog,
             self.page_size,
@@ -519,6 +552,7 @@ impl ServerBuilder {
                 live: Live::default(),
                 lists: Default::default(),
                 pager,
+                sealer,
                 stdio: (self.stdio)
                     .or_else(|| {
                         self.settings

@@ -1,11 +1,14 @@
 //! The thin `rmcp::ServerHandler` adapter: each MCP method becomes a pipeline request.
 
+use std::sync::Arc;
+
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
-    GetPromptRequestParams, GetPromptResponse, InitializeRequestParams, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerConfig,
-    SubscribeRequestParams, Tool, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, GetPromptRequestParams, GetPromptResponse, InitializeRequestParams,
+    InitializeResult, InputResponses, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerConfig, SubscribeRequestParams, Tool,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -19,6 +22,10 @@ use crate::middleware::{
     RequestParts, ResourceRead, ToolCall,
 };
 use crate::resource::ResourceError;
+use crate::rounds::{Binding, Rounds};
+
+/// A request's rounds (protocol 2026-07-28 and later), and what its state is bound to.
+type Opened = Option<(Arc<Rounds>, Binding)>;
 
 /// A list result of one page, with its cursor and caching hints.
 macro_rules! paged {
@@ -38,6 +45,43 @@ fn cursor(params: &Option<PaginatedRequestParams>) -> Option<&str> {
 }
 
 impl Server {
+    /// On protocol 2026-07-28 and later, opens the request's rounds (the answers its
+    /// `requestState` and `inputResponses` carry) and puts them in its extensions, where
+    /// `Ctx` asks its questions; on earlier protocols, questions are requests to the client
+    /// and there are no rounds.
+    fn open_rounds(
+        &self,
+        parts: &mut RequestParts,
+        (method, target, arguments): (&str, &str, Option<&JsonObject>),
+        state: Option<&str>,
+        responses: Option<InputResponses>,
+    ) -> Result<Opened, McpError> {
+        let context = &mut parts.context;
+        let modern = context
+            .protocol_version()
+            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+        if !modern {
+            return Ok(None);
+        }
+        let subject = crate::auth::Identity::of(&context.extensions).map(|id| id.subject());
+        let binding = Binding::new(method, target, arguments, subject);
+        let rounds = Arc::new(self.sealer().open(&binding, state, responses)?);
+        context.extensions.insert(rounds.clone());
+        Ok(Some((rounds, binding)))
+    }
+
+    /// The `InputRequiredResult` for the questions this round asked, if it asked any (or why
+    /// the state could not be written).
+    fn questions(
+        &self,
+        opened: Opened,
+    ) -> Option<Result<rmcp::model::InputRequiredResult, String>> {
+        let (rounds, binding) = opened?;
+        rounds
+            .has_pending()
+            .then(|| self.sealer().seal(&binding, &rounds))
+    }
+
     /// The page of a list `cursor` points at, with its caching hints; `key` names an item
     /// as the catalog does (a name, or a resource's URI).
     fn page<T>(
@@ -83,13 +127,25 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let mut parts = self.parts(context);
+        let arguments = request.arguments.unwrap_or_default();
+        let opened = self.open_rounds(
+            &mut parts,
+            ("tools/call", &request.name, Some(&arguments)),
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
         let call = ToolCall {
             name: request.name.into_owned(),
-            arguments: request.arguments.unwrap_or_default(),
-            parts: self.parts(context),
+            arguments,
+            parts,
         };
         let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
-        Ok(CallToolResponse::from(result))
+        Ok(match self.questions(opened) {
+            None => CallToolResponse::from(result),
+            Some(Ok(questions)) => CallToolResponse::InputRequired(questions),
+            Some(Err(message)) => CallToolResult::error(vec![ContentBlock::text(message)]).into(),
+        })
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -134,12 +190,24 @@ impl ServerHandler for Server {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        let mut parts = self.parts(context);
+        let opened = self.open_rounds(
+            &mut parts,
+            ("resources/read", &request.uri, None),
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
         let read = ResourceRead {
             uri: request.uri,
-            parts: self.parts(context),
+            parts,
         };
-        let result = ResourceRead::from_response(self.handle(read.into_request()).await?)?;
-        Ok(ReadResourceResponse::from(result))
+        // A question asked on this round wins over the error that stopped the run there.
+        let response = self.handle(read.into_request()).await;
+        Ok(match self.questions(opened) {
+            None => ReadResourceResponse::from(ResourceRead::from_response(response?)?),
+            Some(Ok(questions)) => ReadResourceResponse::InputRequired(questions),
+            Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+        })
     }
 
     #[allow(deprecated)]
@@ -192,13 +260,26 @@ impl ServerHandler for Server {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
+        let mut parts = self.parts(context);
+        let arguments = request.arguments.unwrap_or_default();
+        let opened = self.open_rounds(
+            &mut parts,
+            ("prompts/get", &request.name, Some(&arguments)),
+            request.request_state.as_deref(),
+            request.input_responses,
+        )?;
         let get = PromptGet {
             name: request.name,
-            arguments: request.arguments.unwrap_or_default(),
-            parts: self.parts(context),
+            arguments,
+            parts,
         };
-        let result = PromptGet::from_response(self.handle(get.into_request()).await?)?;
-        Ok(GetPromptResponse::from(result))
+        // A question asked on this round wins over the error that stopped the run there.
+        let response = self.handle(get.into_request()).await;
+        Ok(match self.questions(opened) {
+            None => GetPromptResponse::from(PromptGet::from_response(response?)?),
+            Some(Ok(questions)) => GetPromptResponse::InputRequired(questions),
+            Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+        })
     }
 
     async fn complete(

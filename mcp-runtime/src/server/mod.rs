@@ -72,6 +72,9 @@ struct Inner {
     lists: Arc<ListCache>,
     /// How lists are paged, and their caching hints.
     pager: pages::Pager,
+    /// Seals the answers carried across rounds (`requestState`): set by the builder or by
+    /// `run()` from the settings, else a random key on first use.
+    sealer: std::sync::OnceLock<crate::rounds::Sealer>,
     settings: Option<crate::config::Settings>,
     /// The bounds of each byte-stream session.
     stdio: crate::StdioLimits,
@@ -198,6 +201,26 @@ impl Server {
     /// What the server sends in its `initialize` response.
     pub fn info(&self) -> &ServerConfig {
         &self.inner.info
+    }
+
+    /// What seals the answers carried across rounds: the configured key, else a random one.
+    pub(crate) fn sealer(&self) -> &crate::rounds::Sealer {
+        self.inner.sealer.get_or_init(crate::rounds::Sealer::random)
+    }
+
+    /// Seals request states as `settings` say, unless the builder chose already (or a state
+    /// was sealed): how `run()` applies `MCP_REQUEST_STATE__*` to a server built without
+    /// `.settings(…)`.
+    pub(crate) fn set_sealer_if_none(
+        &self,
+        settings: &crate::config::RequestStateSettings,
+    ) -> Result<(), crate::Error> {
+        if self.inner.sealer.get().is_none() {
+            let sealer =
+                crate::rounds::Sealer::from_settings(settings).map_err(crate::Error::Usage)?;
+            let _ = self.inner.sealer.set(sealer);
+        }
+        Ok(())
     }
 
     /// The token verifier given to the builder (or by its settings), if any.

@@ -45,6 +45,7 @@ mod pagination;
 mod prompts;
 mod resource_passthrough;
 mod resources;
+mod rounds;
 mod server_build;
 mod signals;
 mod stdio_limits;
