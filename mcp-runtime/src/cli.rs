@@ -105,6 +105,7 @@ impl Server {
             tracing::warn!("{warning}");
         }
         self.set_sealer_if_none(&settings.request_state)?;
+        self.set_tasks_if_none(&settings.tasks);
         match command {
             Command::Serve {
                 host,

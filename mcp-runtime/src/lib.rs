@@ -20,6 +20,7 @@ mod output;
 mod rounds;
 pub mod schema;
 mod server;
+pub mod tasks;
 pub(crate) use server::lifespan;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
@@ -182,6 +183,7 @@ pub mod __private {
         ResourceDef, ResourceDescriptor, ResourceEntry, ResourceError, ResourceSet, ResourceVars,
         ResourceViaJson, ResourceViaKnown, UriVar,
     };
+    pub use crate::tasks::TaskSupport;
     pub use crate::tool::{
         BoxFuture, Requirements, ToolArgs, ToolDef, ToolDescriptor, ToolEntry, ToolParam, ToolSet,
     };

@@ -28,12 +28,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// How long a `requestState` stays valid by default.
-pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(600);
-/// The largest `requestState` by default, in bytes.
-pub(crate) const DEFAULT_MAX_SIZE: usize = 64 * 1024;
-/// The shortest key that seals request states, in bytes.
-pub(crate) const MIN_KEY_LENGTH: usize = RequestStateCodec::MIN_KEY_LENGTH;
+use crate::config::request_state::{DEFAULT_MAX_SIZE, DEFAULT_TTL, MIN_KEY_LENGTH};
+
+// The settings' minimum is the codec's.
+const _: () = assert!(MIN_KEY_LENGTH == RequestStateCodec::MIN_KEY_LENGTH);
 
 /// The version of the sealed payload.
 const VERSION: u8 = 1;

@@ -1,4 +1,5 @@
-//! A notes server: tools to add, list and search notes, a `notes://index` resource, a
+//! A notes server: tools to add, list and search notes, a long-running `export_notes` tool that
+//! runs as a task when the client supports tasks, a `notes://index` resource, a
 //! `notes://{id}` template, a `summarize` prompt that completes note ids, and a `stats`
 //! sub-server mounted under `stats`.
 //!
@@ -95,6 +96,31 @@ async fn search_notes(
         .collect()
 }
 
+/// Export every note as one markdown document. A long job (a moment per note): with a client
+/// that supports tasks it answers at once with a task to poll, reports progress per note, and
+/// stops when the task is cancelled.
+#[tool(task = "optional", annotations(read_only, open_world = false))]
+async fn export_notes(
+    ctx: Ctx,
+    notes: State<Notes>,
+    /// How long each note takes, in milliseconds (200 by default)
+    pace_ms: Option<u64>,
+) -> Result<String, ToolError> {
+    let all = notes.all();
+    let pace = std::time::Duration::from_millis(pace_ms.unwrap_or(200));
+    let mut document = String::from("# Notes\n");
+    for (done, note) in all.iter().enumerate() {
+        if ctx.is_cancelled() {
+            return Err(ToolError::new("the export was cancelled"));
+        }
+        tokio::time::sleep(pace).await;
+        document.push_str(&format!("\n## {}\n\n{}\n", note.title, note.body));
+        ctx.progress((done + 1) as f64, Some(all.len() as f64))
+            .await;
+    }
+    Ok(document)
+}
+
 /// The index of every note, as markdown links.
 #[resource("notes://index", mime_type = "text/markdown", annotations(audience = ["user", "assistant"], priority = 0.8))]
 async fn index(notes: State<Notes>) -> String {
@@ -187,7 +213,7 @@ fn server() -> Result<Server, mcp_runtime::Error> {
             "Notes: add, list and search them with tools; read notes://index and notes://{id}.",
         )
         .state(notes)
-        .tools(tools![add_note, list_notes, search_notes])
+        .tools(tools![add_note, list_notes, search_notes, export_notes])
         .resources(resources![index, note])
         .prompts(prompts![summarize])
         .mount("stats", stats::server()?)

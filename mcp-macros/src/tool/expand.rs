@@ -15,6 +15,14 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
     let name = tool.name();
     let (ret, ret_span) = tool.func.return_type();
     let sensitive = (tool.attr.sensitive == Some(true)).then(|| quote!(__mcp_d.sensitive();));
+    let task = tool.attr.task.as_ref().and_then(|task| {
+        let variant = match task.as_str() {
+            "optional" => quote!(Optional),
+            "required" => quote!(Required),
+            _ => return None,
+        };
+        Some(quote!(__mcp_d.task(#private::TaskSupport::#variant);))
+    });
     let annotations = tool.attr.annotations.as_ref().map(|a| {
         let opt = |v: Option<bool>| match v {
             Some(b) => quote!(#private::Some(#b)),
@@ -107,6 +115,7 @@ pub fn expand(tool: &Parsed<Tool>, shared: TokenStream) -> TokenStream {
                 #shared
                 #annotations
                 #sensitive
+                #task
                 #(#describe_params)*
                 #describe_output
                 __mcp_d

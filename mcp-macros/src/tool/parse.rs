@@ -19,6 +19,8 @@ pub struct ToolAttr {
     pub sensitive: Option<bool>,
     /// Runs a synchronous body on the blocking thread pool.
     pub blocking: Option<Blocking>,
+    /// Runs calls as tasks (the tasks extension): `"optional"` or `"required"`.
+    pub task: Option<SpannedValue<String>>,
 }
 
 /// `blocking`: a word, which takes no value. Given one, it still counts as present (so a

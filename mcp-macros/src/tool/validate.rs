@@ -15,6 +15,17 @@ pub fn validate(attr: &ToolAttr, errors: &mut Accumulator) {
                 .with_span(&annotations.span()),
         );
     }
+    if let Some(task) = &attr.task
+        && !matches!(task.as_str(), "optional" | "required")
+    {
+        errors.push(
+            Error::custom(format!(
+                "`task` is \"optional\" (a task when the client supports tasks, else an ordinary call) or \"required\" (only as a task), not {:?}",
+                task.as_str()
+            ))
+            .with_span(&task.span()),
+        );
+    }
     if let Some(value) = attr.blocking.and_then(|blocking| blocking.value) {
         errors.push(
             Error::custom(

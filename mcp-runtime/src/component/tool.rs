@@ -50,6 +50,7 @@ pub struct ToolDescriptor {
     pub(crate) input: InputSpec,
     pub(crate) output: OutputSpec,
     pub(crate) sensitive: bool,
+    pub(crate) task: crate::tasks::TaskSupport,
 }
 
 impl ToolDescriptor {
@@ -61,6 +62,7 @@ impl ToolDescriptor {
             input: InputSpec::default(),
             output: OutputSpec::unstructured(),
             sensitive: false,
+            task: crate::tasks::TaskSupport::Forbidden,
         }
     }
 
@@ -102,6 +104,18 @@ impl ToolDescriptor {
         self.sensitive = true;
     }
 
+    /// Runs the tool's calls as tasks (`#[tool(task = "optional" | "required")]`).
+    pub fn task(&mut self, support: crate::tasks::TaskSupport) {
+        self.task = support;
+        if support != crate::tasks::TaskSupport::Forbidden {
+            // rmcp's `Tool` has no `execution` field: the listing says it in `_meta`.
+            self.meta.meta_entry(
+                rmcp::model::TASKS_EXTENSION_ID,
+                serde_json::json!({ "taskSupport": support.as_str() }),
+            );
+        }
+    }
+
     /// Sets how the return value becomes a result.
     pub fn output(&mut self, output: OutputSpec) {
         self.output = output;
@@ -113,6 +127,7 @@ impl fmt::Debug for ToolDescriptor {
         f.debug_struct("ToolDescriptor")
             .field("meta", &self.meta)
             .field("sensitive", &self.sensitive)
+            .field("task", &self.task)
             .finish_non_exhaustive()
     }
 }

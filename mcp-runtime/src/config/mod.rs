@@ -74,6 +74,12 @@
 //! ttl = "10m"                  # how long a client has to answer
 //! max_size = 65536             # bytes
 //!
+//! [tasks]                      # tools marked #[tool(task = "…")]
+//! ttl = "10m"                  # a task and its result are kept this long (and may run as long)
+//! poll_interval = "1s"         # what clients are told
+//! max_per_client = 16          # running at once, per token subject
+//! max_running = 256            # running at once, in all
+//!
 //! [files]                      # with the `files` feature: a FileRoot for tools
 //! root = "./data"              # a directory that exists (default: none)
 //! read_only = false
@@ -175,11 +181,12 @@ mod log;
 mod metrics;
 mod parse;
 mod rate_limit;
-mod request_state;
+pub(crate) mod request_state;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;
 mod stdio;
+mod tasks;
 mod timeout;
 mod transport;
 #[cfg(feature = "config")]
@@ -205,6 +212,7 @@ pub use self::secret::{REDACTED, Secret};
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub use self::sources::{Config, ConfigBuilder};
 pub use self::stdio::StdioSettings;
+pub use self::tasks::TaskSettings;
 pub use self::timeout::{DEFAULT_TOOL_TIMEOUT, TimeLimit, TimeoutSettings};
 pub use self::transport::Transport;
 #[cfg(feature = "config")]
@@ -265,6 +273,8 @@ pub struct Settings {
     pub lists: ListSettings,
     /// How the answers a client gave across rounds are sealed (`MCP_REQUEST_STATE__*`).
     pub request_state: RequestStateSettings,
+    /// How long tasks are kept and how many may run (`MCP_TASKS__*`).
+    pub tasks: TaskSettings,
     /// Whether callers see `internal error` instead of an internal failure's cause
     /// (`MCP_MASK_INTERNAL_ERRORS`, default `true`).
     pub mask_internal_errors: bool,
@@ -298,6 +308,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             lists: ListSettings::default(),
             request_state: RequestStateSettings::default(),
+            tasks: TaskSettings::default(),
             mask_internal_errors: true,
             rate_limit: RateLimitSettings::default(),
             timeout: TimeoutSettings::default(),
@@ -394,6 +405,7 @@ impl Settings {
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| (self.request_state.problem()).map(|p| p.within("request_state")))
+            .or_else(|| self.tasks.problem().map(|p| p.within("tasks")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
             .or_else(|| self.timeout.problem().map(|p| p.within("timeout")))
             .or_else(|| self.cache.problem().map(|p| p.within("cache")))
@@ -439,6 +451,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
         ["request_state", key @ ..] => request_state::hint(key),
+        ["tasks", key @ ..] => tasks::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
         ["timeout", key @ ..] => timeout::hint(key),
         ["cache", key @ ..] => cache::hint(key),
@@ -626,6 +639,7 @@ mod tests {
             "lists.page_size",
             "lists.cache_scope",
             "request_state.ttl",
+            "tasks.max_per_client",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",
@@ -639,9 +653,9 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            11,
-            "http, stdio, files, log, lists, request_state, rate_limit, timeout, cache, metrics, \
-             auth: {sections:?}"
+            12,
+            "http, stdio, files, log, lists, request_state, tasks, rate_limit, timeout, cache, \
+             metrics, auth: {sections:?}"
         );
     }
 

@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{DURATION, Problem, Secret};
 
+/// How long a `requestState` stays valid by default.
+pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(600);
+/// The largest `requestState` by default, in bytes.
+pub(crate) const DEFAULT_MAX_SIZE: usize = 64 * 1024;
+/// The shortest key that seals request states, in bytes (rmcp's `RequestStateCodec` minimum).
+pub(crate) const MIN_KEY_LENGTH: usize = 32;
+
 /// How `requestState` is sealed (`[request_state]`, `MCP_REQUEST_STATE__*`): the key, how long
 /// a state stays valid and how large it may grow.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,8 +35,8 @@ impl Default for RequestStateSettings {
     fn default() -> Self {
         Self {
             key: None,
-            ttl: crate::rounds::DEFAULT_TTL,
-            max_size: crate::rounds::DEFAULT_MAX_SIZE,
+            ttl: DEFAULT_TTL,
+            max_size: DEFAULT_MAX_SIZE,
         }
     }
 }
@@ -38,7 +45,7 @@ impl RequestStateSettings {
     /// The first value that does not pass validation (a short key is shown redacted).
     pub(super) fn problem(&self) -> Option<Problem> {
         if let Some(key) = &self.key
-            && key.expose().len() < crate::rounds::MIN_KEY_LENGTH
+            && key.expose().len() < MIN_KEY_LENGTH
         {
             return Some(
                 Problem::new(

@@ -301,6 +301,17 @@ impl Ctx {
         params: rmcp::model::CreateMessageRequestParams,
     ) -> Result<rmcp::model::CreateMessageResult, ToolError> {
         self.require_capability("sampling", |c| c.sampling.is_some())?;
+        if let Some(questions) = self.task_questions() {
+            let request = rmcp::model::CreateMessageRequest::new(params);
+            let answer = questions
+                .ask(rmcp::model::InputRequest::CreateMessage(request))
+                .await?;
+            return serde_json::from_value(answer).map_err(|error| {
+                ToolError::new(format!(
+                    "the client's answer is not a sampling result: {error}"
+                ))
+            });
+        }
         if let Some(rounds) = self.rounds() {
             let request = rmcp::model::CreateMessageRequest::new(params);
             let answer = ask(rounds, rmcp::model::InputRequest::CreateMessage(request))?;
@@ -396,8 +407,22 @@ impl Ctx {
             requested_schema,
         };
         let request = rmcp::model::ElicitRequest::new(params);
-        if let Some(rounds) = self.rounds() {
-            let answer = ask(rounds, rmcp::model::InputRequest::Elicitation(request))?;
+        let task_answer = match self.task_questions() {
+            Some(questions) => Some(
+                questions
+                    .ask(rmcp::model::InputRequest::Elicitation(request.clone()))
+                    .await?,
+            ),
+            None => None,
+        };
+        let round_answer = match (&task_answer, self.rounds()) {
+            (None, Some(rounds)) => Some(ask(
+                rounds,
+                rmcp::model::InputRequest::Elicitation(request.clone()),
+            )?),
+            _ => None,
+        };
+        if let Some(answer) = task_answer.or(round_answer) {
             let result: rmcp::model::ElicitResult =
                 serde_json::from_value(answer).map_err(|error| {
                     ToolError::new(format!(
@@ -438,8 +463,10 @@ impl Ctx {
         declared: impl Fn(&rmcp::model::ClientCapabilities) -> bool,
     ) -> Result<(), ToolError> {
         let peer = self.request.peer.peer_info();
-        // Asked across rounds, the question travels in the result: no channel is needed.
+        // Asked across rounds or in a task, the question travels in a result: no channel is
+        // needed.
         let stand_in = self.rounds().is_none()
+            && self.task_questions().is_none()
             && peer.as_ref().is_some_and(|info| {
                 info.meta.is_none()
                     && info.client_info == rmcp::model::Implementation::default()
@@ -469,6 +496,14 @@ impl Ctx {
             .extensions
             .get::<Arc<crate::rounds::Rounds>>()
             .map(|rounds| &**rounds)
+    }
+
+    /// This request's open questions, when it runs as a task: answered by `tasks/update`.
+    fn task_questions(&self) -> Option<&crate::tasks::runtime::Questions> {
+        self.request
+            .extensions
+            .get::<Arc<crate::tasks::runtime::Questions>>()
+            .map(|questions| &**questions)
     }
 
     #[allow(deprecated)]

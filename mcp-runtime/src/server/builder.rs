@@ -47,6 +47,7 @@ pub struct ServerBuilder {
     page_size: Option<usize>,
     list_hints: Option<Hints>,
     request_state_key: Option<Vec<u8>>,
+    task_store: Option<Arc<dyn crate::tasks::TaskStore>>,
 }
 
 impl ServerBuilder {
@@ -77,6 +78,7 @@ impl ServerBuilder {
             page_size: None,
             list_hints: None,
             request_state_key: None,
+            task_store: None,
         }
     }
 
@@ -334,6 +336,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Where task records live (tools marked `#[tool(task = "…")]`, see [`crate::tasks`]): by
+    /// default a [`MemoryTaskStore`](crate::tasks::MemoryTaskStore) of this process. A shared
+    /// store lets `tasks/get` reach a result from any replica.
+    pub fn task_store(mut self, store: impl crate::tasks::TaskStore) -> Self {
+        self.task_store = Some(Arc::new(store));
+        self
+    }
+
     /// Pages the lists (`tools/list`, `resources/list`, `resources/templates/list`,
     /// `prompts/list`): at most `size` items each, and a `nextCursor` while more remain, in
     /// the order of registration. By default that of the `[lists]` settings, if
@@ -529,6 +539,16 @@ impl ServerBuilder {
             .map_err(Error::Usage)?;
             let _ = sealer.set(built);
         }
+        let tasks = std::sync::OnceLock::new();
+        if self.task_store.is_some() || self.settings.is_some() {
+            let options = (self.settings.as_ref())
+                .map(|settings| crate::tasks::runtime::TaskOptions::from_settings(&settings.tasks))
+                .unwrap_or_default();
+            let _ = tasks.set(Arc::new(crate::tasks::runtime::Tasks::new(
+                self.task_store,
+                options,
+            )));
+        }
         let pager = pager(
             &catalog,
             self.page_size,
@@ -553,6 +573,7 @@ impl ServerBuilder {
                 lists: Default::default(),
                 pager,
                 sealer,
+                tasks,
                 stdio: (self.stdio)
                     .or_else(|| {
                         self.settings
@@ -671,6 +692,15 @@ fn capabilities(catalog: &Catalog) -> ServerCapabilities {
             .enable_prompts_list_changed()
             .build();
         capabilities.prompts = caps.prompts;
+    }
+    if catalog
+        .tools
+        .items
+        .iter()
+        .any(|tool| tool.kind.task != crate::tasks::TaskSupport::Forbidden)
+    {
+        let caps = ServerCapabilities::builder().enable_tasks().build();
+        capabilities.extensions = caps.extensions;
     }
     let has_completions = resources.iter().any(|r| !r.kind.completions.is_empty())
         || prompts.iter().any(|p| !p.kind.completions.is_empty());

@@ -251,6 +251,8 @@ pub(crate) struct ToolKind {
     pub(crate) schemas: LazySchemas,
     pub(crate) call:
         fn(RequestCx, ToolArgs) -> BoxFuture<'static, Result<CallToolResult, rmcp::ErrorData>>,
+    /// Whether calls run as tasks.
+    pub(crate) task: crate::tasks::TaskSupport,
 }
 
 impl Kind for ToolKind {
@@ -283,6 +285,7 @@ impl Registered<ToolKind> {
         eager: bool,
     ) -> Result<Self, Error> {
         let descriptor = (entry.descriptor)();
+        let task = descriptor.task;
         let meta = &descriptor.meta;
         let invalid = |message: String| Error::InvalidTool {
             tool: meta.name.to_owned(),
@@ -315,6 +318,7 @@ impl Registered<ToolKind> {
             kind: ToolKind {
                 schemas,
                 call: entry.call,
+                task,
             },
         })
     }

@@ -365,11 +365,16 @@ impl Server {
             ));
         };
         let cancel = call.parts.context.ct.clone();
-        let limit = tool_limit(
-            common.timeout,
-            crate::middleware::Timeout::default_of(&call.parts.context.extensions),
-            common.shared.default_timeout,
-        );
+        let extensions = &call.parts.context.extensions;
+        let limit = match extensions.get::<crate::tasks::runtime::TaskRun>() {
+            // A task's run is bounded by the task's time to live, or the tool's own timeout.
+            Some(run) => Some(common.timeout.unwrap_or(run.0)),
+            None => tool_limit(
+                common.timeout,
+                crate::middleware::Timeout::default_of(extensions),
+                common.shared.default_timeout,
+            ),
+        };
         let cx = self.request_cx(call.parts.context, common, schemas.output);
         let args = ToolArgs {
             map,

@@ -10,6 +10,10 @@ use rmcp::model::{
     ReadResourceRequestParams, ReadResourceResponse, ServerConfig, SubscribeRequestParams, Tool,
     UnsubscribeRequestParams,
 };
+use rmcp::model::{
+    CancelTaskParams, ClientCapabilities, GetTaskParams, GetTaskResult, SubscriptionFilter,
+    UpdateTaskParams,
+};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
@@ -70,6 +74,70 @@ impl Server {
         Ok(Some((rounds, binding)))
     }
 
+    /// Starts a task for the call (the client declared the tasks extension, and the tool runs
+    /// as one): answers with its handle at once, and runs the call in the background.
+    async fn start_task(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let mut parts = self.parts(context);
+        let owner = crate::auth::Identity::of(&parts.context.extensions)
+            .map(|identity| identity.subject().to_owned());
+        let tasks = self.tasks().clone();
+        let begun = tasks.begin(owner, Some(parts.context.peer.clone())).await?;
+        // The run outlives the request: its cancellation is the task's, not the request's.
+        parts.context.ct = begun.cancel.clone();
+        parts.context.extensions.insert(begun.questions.clone());
+        parts.context.extensions.insert(begun.run);
+        let call = ToolCall {
+            name: request.name.into_owned(),
+            arguments: request.arguments.unwrap_or_default(),
+            parts,
+        };
+        let server = self.clone();
+        let run =
+            Box::pin(
+                async move { ToolCall::from_response(server.handle(call.into_request()).await?) },
+            );
+        tasks.spawn(begun.id, begun.cancel, run);
+        Ok(CallToolResponse::Task(begun.created))
+    }
+
+    /// Whether this call runs as a task: the tool says so, and the request declares the tasks
+    /// extension (a tool that requires it refuses a request that does not).
+    fn runs_as_task(
+        &self,
+        name: &str,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<bool, McpError> {
+        use crate::tasks::TaskSupport;
+        let catalog = &self.inner.catalog;
+        let support = catalog
+            .find_tool(&self.inner.live, name)
+            .map(|i| catalog.tools.items[i].kind.task)
+            .unwrap_or_default();
+        if support == TaskSupport::Forbidden {
+            return Ok(false);
+        }
+        let declared = context
+            .client_capabilities()
+            .is_some_and(|capabilities| capabilities.supports_tasks());
+        if !declared && support == TaskSupport::Required {
+            return Err(McpError::missing_required_client_capability(
+                ClientCapabilities::builder().enable_tasks().build(),
+            ));
+        }
+        Ok(declared)
+    }
+
+    /// The token subject of a request's caller, if authenticated.
+    fn caller(&self, context: RequestContext<RoleServer>) -> Option<String> {
+        let parts = self.parts(context);
+        crate::auth::Identity::of(&parts.context.extensions)
+            .map(|identity| identity.subject().to_owned())
+    }
+
     /// The `InputRequiredResult` for the questions this round asked, if it asked any (or why
     /// the state could not be written).
     fn questions(
@@ -127,6 +195,9 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        if self.runs_as_task(&request.name, &context)? {
+            return self.start_task(request, context).await;
+        }
         let mut parts = self.parts(context);
         let arguments = request.arguments.unwrap_or_default();
         let opened = self.open_rounds(
@@ -280,6 +351,74 @@ impl ServerHandler for Server {
             Some(Ok(questions)) => GetPromptResponse::InputRequired(questions),
             Some(Err(message)) => return Err(McpError::internal_error(message, None)),
         })
+    }
+
+    /// `subscriptions/listen` (protocol 2026-07-28): list changes as the client asks, and
+    /// updates of the resources it names that this server has (others are left out of the
+    /// acknowledgement).
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let mut accepted = requested.clone();
+        if let Some(uris) = &mut accepted.resource_subscriptions {
+            let catalog = &self.inner.catalog;
+            uris.retain(|uri| catalog.route_resource(&self.inner.live, uri).is_some());
+        }
+        Some(accepted)
+    }
+
+    /// Holds a subscription open until the client cancels it or the server stops; meanwhile
+    /// `disable`/`enable` and `notify_resource_updated` reach it.
+    async fn listen(&self, context: rmcp::service::SubscriptionContext) -> Result<(), McpError> {
+        /// Removes the sink however the subscription ends (a cancelled request's future is
+        /// dropped, not finished).
+        struct Unlisten<'a>(&'a super::live::Live, rmcp::service::SubscriptionSink);
+        impl Drop for Unlisten<'_> {
+            fn drop(&mut self) {
+                self.0.unlisten(&self.1);
+            }
+        }
+        let sink = context.sink().clone();
+        self.inner.live.listen(sink.clone());
+        let _unlisten = Unlisten(&self.inner.live, sink);
+        let stopping = self.lifespan().stopping_token.clone();
+        tokio::select! {
+            () = context.cancelled() => {}
+            () = stopping.cancelled() => {}
+        }
+        Ok(())
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        let caller = self.caller(context);
+        self.tasks().get(&request.task_id, caller.as_deref()).await
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let caller = self.caller(context);
+        (self.tasks())
+            .update(&request.task_id, caller.as_deref(), request.input_responses)
+            .await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let caller = self.caller(context);
+        self.tasks()
+            .cancel(&request.task_id, caller.as_deref())
+            .await
     }
 
     async fn complete(

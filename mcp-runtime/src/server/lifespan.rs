@@ -94,6 +94,9 @@ pub(crate) struct Lifespan {
     /// Cancelled when the grace period is over: requests still in flight are answered with an
     /// error instead of being dropped unanswered.
     pub(crate) abandon: CancellationToken,
+    /// Cancelled when the server starts stopping: open-ended requests (`subscriptions/listen`)
+    /// end at once, so the drain does not wait for them.
+    pub(crate) stopping_token: CancellationToken,
     in_flight: AtomicUsize,
     idle: Notify,
     /// Mounted servers, by prefix, in mount order.
@@ -114,6 +117,7 @@ impl Lifespan {
             grace,
             stopping: AtomicBool::new(false),
             abandon: CancellationToken::new(),
+            stopping_token: CancellationToken::new(),
             in_flight: AtomicUsize::new(0),
             idle: Notify::new(),
             children,
@@ -221,6 +225,7 @@ impl Server {
     pub(crate) async fn drain(&self, deadline: Instant) -> usize {
         let lifespan = self.lifespan();
         lifespan.stopping.store(true, Ordering::Release);
+        lifespan.stopping_token.cancel();
         let idle = || async {
             loop {
                 let idle = lifespan.idle.notified();

@@ -18,6 +18,9 @@ pub(crate) struct Live {
     disabled: RwLock<Disabled>,
     peers: Mutex<Vec<Peer<RoleServer>>>,
     subscriptions: Mutex<HashMap<String, Vec<Peer<RoleServer>>>>,
+    /// Open `subscriptions/listen` requests (protocol 2026-07-28): each sink sends only what
+    /// its client asked for.
+    listeners: Mutex<Vec<rmcp::service::SubscriptionSink>>,
     /// The level each session set with `logging/setLevel`.
     #[allow(deprecated)]
     log_levels: Mutex<HashMap<usize, rmcp::model::LoggingLevel>>,
@@ -83,6 +86,20 @@ impl Live {
     }
 
     /// Records the level a session asked for.
+    /// Adds a `subscriptions/listen` sink.
+    pub(crate) fn listen(&self, sink: rmcp::service::SubscriptionSink) {
+        lock(&self.listeners).push(sink);
+    }
+
+    /// Removes the sink of subscription `id` of the session of `peer`.
+    pub(crate) fn unlisten(&self, sink: &rmcp::service::SubscriptionSink) {
+        lock(&self.listeners).retain(|open| !same_sink(open, sink));
+    }
+
+    fn listeners(&self) -> Vec<rmcp::service::SubscriptionSink> {
+        lock(&self.listeners).clone()
+    }
+
     #[allow(deprecated)]
     pub(crate) fn set_log_level(&self, peer: &Peer<RoleServer>, level: rmcp::model::LoggingLevel) {
         if let Some(key) = session_key(peer) {
@@ -102,6 +119,11 @@ impl Live {
 }
 
 /// Which components an enable or disable applies to.
+/// Whether two sinks are the same subscription: the same request id, on the same session.
+fn same_sink(a: &rmcp::service::SubscriptionSink, b: &rmcp::service::SubscriptionSink) -> bool {
+    a.id() == b.id() && std::ptr::eq(a.accepted(), b.accepted())
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Selector<'a> {
     Name(&'a str),
@@ -189,6 +211,18 @@ impl Server {
                 let _ = peer.notify_prompt_list_changed().await;
             }
         }
+        // Listeners get what they subscribed to (the sink refuses the rest).
+        for sink in inner.live.listeners() {
+            if tools > 0 {
+                let _ = sink.notify_tool_list_changed().await;
+            }
+            if resources > 0 {
+                let _ = sink.notify_resource_list_changed().await;
+            }
+            if prompts > 0 {
+                let _ = sink.notify_prompt_list_changed().await;
+            }
+        }
         tools + resources + prompts
     }
 
@@ -216,6 +250,12 @@ impl Server {
         for peer in peers {
             let param = ResourceUpdatedNotificationParam::new(uri.as_str());
             if peer.notify_resource_updated(param).await.is_ok() {
+                sent += 1;
+            }
+        }
+        for sink in self.inner.live.listeners() {
+            // A sink whose client did not name this URI refuses it.
+            if sink.notify_resource_updated(uri.as_str()).await.is_ok() {
                 sent += 1;
             }
         }

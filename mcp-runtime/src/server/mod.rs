@@ -75,6 +75,9 @@ struct Inner {
     /// Seals the answers carried across rounds (`requestState`): set by the builder or by
     /// `run()` from the settings, else a random key on first use.
     sealer: std::sync::OnceLock<crate::rounds::Sealer>,
+    /// Tasks: set by the builder (a store, or settings) or by `run()` from the settings, else
+    /// the defaults on first use.
+    tasks: std::sync::OnceLock<Arc<crate::tasks::runtime::Tasks>>,
     settings: Option<crate::config::Settings>,
     /// The bounds of each byte-stream session.
     stdio: crate::StdioLimits,
@@ -206,6 +209,24 @@ impl Server {
     /// What seals the answers carried across rounds: the configured key, else a random one.
     pub(crate) fn sealer(&self) -> &crate::rounds::Sealer {
         self.inner.sealer.get_or_init(crate::rounds::Sealer::random)
+    }
+
+    /// The server's tasks.
+    pub(crate) fn tasks(&self) -> &Arc<crate::tasks::runtime::Tasks> {
+        self.inner
+            .tasks
+            .get_or_init(|| Arc::new(crate::tasks::runtime::Tasks::new(None, Default::default())))
+    }
+
+    /// Runs tasks as `settings` say, unless the builder chose already.
+    pub(crate) fn set_tasks_if_none(&self, settings: &crate::config::TaskSettings) {
+        if self.inner.tasks.get().is_none() {
+            let tasks = crate::tasks::runtime::Tasks::new(
+                None,
+                crate::tasks::runtime::TaskOptions::from_settings(settings),
+            );
+            let _ = self.inner.tasks.set(Arc::new(tasks));
+        }
     }
 
     /// Seals request states as `settings` say, unless the builder chose already (or a state

@@ -51,6 +51,7 @@ mod signals;
 mod stdio_limits;
 mod stdio_transport;
 mod subscriptions;
+mod tasks;
 mod tool_timeout;
 mod tools_call;
 mod tools_schema;

@@ -458,3 +458,58 @@ fn cli_inspect_lists_resources_templates_and_prompts() {
         .collect();
     assert!(tools.contains(&"stats_word_count"), "{tools:?}");
 }
+
+/// The `_meta` of a 2026-07-28 request from a client that supports tasks.
+fn modern_meta_with_tasks() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {
+            "extensions": {"io.modelcontextprotocol/tasks": {}}
+        },
+        "io.modelcontextprotocol/clientInfo": {"name": "notes-test", "version": "1"}
+    })
+}
+
+#[test]
+fn export_notes_runs_as_a_task_with_progress() {
+    let mut session = Session::start();
+    let mut meta = modern_meta_with_tasks();
+    meta["progressToken"] = json!("export");
+    let handle = session.ok(
+        "tools/call",
+        json!({"name": "export_notes", "arguments": {"pace_ms": 100}, "_meta": meta}),
+    );
+    assert_eq!(handle["resultType"], "task", "{handle}");
+    let task = handle["taskId"].as_str().expect("a task id").to_owned();
+    let deadline = Instant::now() + STEP;
+    let done = loop {
+        let state = session.ok(
+            "tasks/get",
+            json!({"taskId": task, "_meta": modern_meta_with_tasks()}),
+        );
+        if state["status"] != "working" || Instant::now() > deadline {
+            break state;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(done["status"], "completed", "{done}");
+    let text = done["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("# Notes") && text.contains("## Welcome"),
+        "{text}"
+    );
+    let (_, seen, _) = session.finish();
+    let progress: Vec<Value> = seen
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["method"] == "notifications/progress")
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|m| m["params"]["progressToken"] == "export"),
+        "progress reached the client: {seen:#?}"
+    );
+}

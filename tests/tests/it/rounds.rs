@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::support::INVALID_PARAMS;
 use crate::support::http::{Mcp, serve_ready};
+use crate::support::line::Line;
 
 /// How many times each tool started: a run per round.
 #[derive(Clone, Default)]
@@ -206,43 +207,6 @@ fn call(id: u64, tool: &str, arguments: Value, extra: Value) -> Value {
         params.extend(extra.clone());
     }
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
-}
-
-/// Writes each line to a stdio session in turn and reads its answer.
-struct Line {
-    write: tokio::io::WriteHalf<tokio::io::DuplexStream>,
-    read: tokio::io::Lines<tokio::io::BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>,
-}
-
-impl Line {
-    fn start(server: Server) -> Self {
-        use tokio::io::AsyncBufReadExt;
-        let (client, io) = tokio::io::duplex(1 << 16);
-        tokio::spawn(server.serve(io));
-        let (read, write) = tokio::io::split(client);
-        Line {
-            write,
-            read: tokio::io::BufReader::new(read).lines(),
-        }
-    }
-
-    async fn send(&mut self, message: &Value) -> Value {
-        use tokio::io::AsyncWriteExt;
-        let line = format!("{message}\n");
-        self.write.write_all(line.as_bytes()).await.expect("writes");
-        loop {
-            let line =
-                tokio::time::timeout(std::time::Duration::from_secs(10), self.read.next_line())
-                    .await
-                    .expect("answered in time")
-                    .expect("readable")
-                    .expect("a line");
-            let answer: Value = serde_json::from_str(&line).expect("JSON");
-            if answer.get("id") == message.get("id") {
-                return answer;
-            }
-        }
-    }
 }
 
 #[tokio::test]

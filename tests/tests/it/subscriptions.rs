@@ -575,3 +575,84 @@ async fn a_change_right_after_connecting_is_sent_on_a_multi_threaded_runtime() {
         );
     }
 }
+
+// ---- subscriptions/listen (protocol 2026-07-28) ----------------------------------------------
+
+/// The `_meta` of a 2026-07-28 request.
+fn modern_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "listener", "version": "1"}
+    })
+}
+
+/// The next message of `method`, skipping others, within [`ARRIVES`].
+async fn next_of(line: &mut crate::support::line::Line, method: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + ARRIVES;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let message = line
+            .next(left)
+            .await
+            .unwrap_or_else(|| panic!("no `{method}` within {ARRIVES:?}"));
+        if message["method"] == method {
+            return message;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_listener_gets_what_it_subscribed_to_until_it_cancels() {
+    let server = server();
+    let mut line = crate::support::line::Line::start(server.clone());
+    line.write(&json!({
+        "jsonrpc": "2.0", "id": "listen-1", "method": "subscriptions/listen",
+        "params": {
+            "_meta": modern_meta(),
+            "notifications": {
+                "toolsListChanged": true,
+                "resourceSubscriptions": ["live://counter", "live://nowhere"]
+            }
+        }
+    }))
+    .await;
+    let ack = next_of(&mut line, "notifications/subscriptions/acknowledged").await;
+    let accepted = &ack["params"]["notifications"];
+    assert_eq!(accepted["toolsListChanged"], true, "{ack}");
+    assert_eq!(
+        accepted["resourceSubscriptions"],
+        json!(["live://counter"]),
+        "a URI the server does not have is left out: {ack}"
+    );
+    assert!(accepted.get("promptsListChanged").is_none(), "{ack}");
+
+    // A tool list change and an update of the named resource reach it; a prompt list change
+    // and an update of another resource do not.
+    assert_eq!(server.disable("echo").await, 1);
+    let changed = next_of(&mut line, "notifications/tools/list_changed").await;
+    assert_eq!(
+        changed["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "listen-1",
+        "{changed}"
+    );
+    assert_eq!(server.notify_resource_updated("live://item/1").await, 0);
+    assert_eq!(server.disable("hello").await, 1);
+    assert_eq!(server.notify_resource_updated("live://counter").await, 1);
+    let updated = next_of(&mut line, "notifications/resources/updated").await;
+    assert_eq!(updated["params"]["uri"], "live://counter", "{updated}");
+
+    // Cancelled, it hears nothing more.
+    line.write(&json!({
+        "jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": {"requestId": "listen-1", "_meta": modern_meta()}
+    }))
+    .await;
+    tokio::time::sleep(QUIET).await;
+    assert_eq!(server.notify_resource_updated("live://counter").await, 0);
+    while let Some(message) = line.next(QUIET).await {
+        assert_ne!(
+            message["method"], "notifications/resources/updated",
+            "{message}"
+        );
+    }
+}

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::RoleServer;
-use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId, ServerResult};
+use rmcp::model::{ClientNotification, ClientRequest, JsonRpcMessage, RequestId, ServerResult};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -295,6 +295,20 @@ impl Transport<RoleServer> for LineTransport {
                                 continue;
                             }
                             JsonRpcMessage::Request(request) => {
+                                // A request that carries its own 2026-07-28 lifecycle (not a
+                                // discovery) starts the session: no handshake follows, and
+                                // its notifications (a listen's cancellation) must pass.
+                                self.started |=
+                                    !matches!(
+                                        request.request,
+                                        ClientRequest::DiscoverRequest(_)
+                                            | ClientRequest::PingRequest(_)
+                                            | ClientRequest::InitializeRequest(_)
+                                    ) && rmcp::model::GetMeta::get_meta(&request.request)
+                                        .protocol_version()
+                                        .is_some_and(|version| {
+                                            version >= rmcp::model::ProtocolVersion::V_2026_07_28
+                                        });
                                 self.in_flight.insert(request.id.clone());
                                 rmcp::model::GetExtensions::extensions_mut(&mut request.request)
                                     .insert(self.meter.clone());

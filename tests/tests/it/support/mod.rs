@@ -3,6 +3,7 @@
 
 pub mod gate;
 pub mod http;
+pub mod line;
 pub mod process;
 
 use mcp_runtime::Server;
