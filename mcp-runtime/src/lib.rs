@@ -6,6 +6,9 @@ pub use component::{completion, prompt, resource, tool};
 mod cli;
 mod component;
 pub mod extract;
+#[cfg(feature = "fetch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
+pub mod fetch;
 #[cfg(feature = "files")]
 #[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 pub mod files;

@@ -64,6 +64,13 @@ impl Settings {
                 .expecting(&needs("files")),
             );
         }
+        #[cfg(not(feature = "fetch"))]
+        if let Some((key, value)) = self.fetch.first_set() {
+            let path: Vec<&str> = std::iter::once("fetch")
+                .chain(key.iter().copied())
+                .collect();
+            return Some(Problem::new(&path, value).expecting(&needs("fetch")));
+        }
         #[cfg(not(feature = "cache"))]
         if self.cache.enabled {
             return Some(Problem::new(&["cache", "enabled"], "true").expecting(&needs("cache")));
@@ -139,6 +146,16 @@ mod tests {
         let error = settings.validate().unwrap_err().to_string();
         assert!(error.contains("`metrics` cargo feature"), "{error}");
         assert!(error.starts_with("setting `http.metrics_addr`"), "{error}");
+    }
+
+    #[cfg(not(feature = "fetch"))]
+    #[test]
+    fn fetch_settings_without_the_feature_name_it() {
+        let mut settings = Settings::default();
+        settings.fetch.allow_hosts = vec!["10.0.0.0/8".to_owned()];
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.contains("`fetch` cargo feature"), "{error}");
+        assert!(error.starts_with("setting `fetch.allow_hosts`"), "{error}");
     }
 
     #[cfg(not(feature = "http"))]

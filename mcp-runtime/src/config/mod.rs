@@ -85,6 +85,20 @@
 //! read_only = false
 //! max_file_size = 10485760     # bytes, for reads and writes
 //!
+//! [fetch]                      # with the `fetch` feature: the policy of the Fetcher for tools
+//! allow_http = false           # true: http:// URLs too (default: https only)
+//! allow_hosts = ["wiki.corp.example", "10.20.0.0/16"] # internal, reachable on purpose (default: none)
+//! deny_hosts = ["*.ads.example"] # never reached; wins over allow_hosts (default: none)
+//! max_response_size = 10485760 # bytes of a response body
+//! connect_timeout = "10s"      # to resolve and connect
+//! timeout = "30s"              # a whole request, redirects and body included
+//! max_redirects = 5            # each hop checked like the first URL; 0 refuses redirects
+//! proxy = "http://proxy.corp.example:3128" # a trusted egress proxy (default: none); a secret
+//!
+//! [fetch.rate_limit_per_host]  # none by default
+//! per_second = 2.0
+//! burst = 5
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -170,6 +184,7 @@ mod auth;
 mod cache;
 mod error;
 mod features;
+mod fetch;
 mod files;
 mod http;
 #[cfg(feature = "config")]
@@ -199,6 +214,7 @@ use serde::{Deserialize, Serialize};
 pub use self::auth::AuthSettings;
 pub use self::cache::CacheSettings;
 pub use self::error::{ConfigError, InvalidSetting, Origin};
+pub use self::fetch::FetchSettings;
 pub use self::files::FilesSettings;
 pub use self::http::HttpSettings;
 pub use self::lists::ListSettings;
@@ -267,6 +283,8 @@ pub struct Settings {
     pub stdio: StdioSettings,
     /// The directory `FileRoot` tools work in (`MCP_FILES__*`).
     pub files: FilesSettings,
+    /// What `Fetcher` tools may reach (`MCP_FETCH__*`).
+    pub fetch: FetchSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Pages and caching hints of the lists (`MCP_LISTS__*`).
@@ -305,6 +323,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             stdio: StdioSettings::default(),
             files: FilesSettings::default(),
+            fetch: FetchSettings::default(),
             log: LogSettings::default(),
             lists: ListSettings::default(),
             request_state: RequestStateSettings::default(),
@@ -402,6 +421,7 @@ impl Settings {
             .or_else(|| self.http.problem().map(|p| p.within("http")))
             .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
             .or_else(|| self.files.problem().map(|p| p.within("files")))
+            .or_else(|| self.fetch.problem().map(|p| p.within("fetch")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| (self.request_state.problem()).map(|p| p.within("request_state")))
@@ -448,6 +468,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["http", key @ ..] => http::hint(key),
         ["stdio", key @ ..] => stdio::hint(key),
         ["files", key @ ..] => files::hint(key),
+        ["fetch", key @ ..] => fetch::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
         ["request_state", key @ ..] => request_state::hint(key),
@@ -640,6 +661,9 @@ mod tests {
             "lists.cache_scope",
             "request_state.ttl",
             "tasks.max_per_client",
+            "fetch.allow_hosts",
+            "fetch.proxy",
+            "fetch.rate_limit_per_host.burst",
             // Optional sections, which a default `Settings` leaves out.
             "auth.jwks_uri",
             "auth.static_scopes",
@@ -653,9 +677,9 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            12,
-            "http, stdio, files, log, lists, request_state, tasks, rate_limit, timeout, cache, \
-             metrics, auth: {sections:?}"
+            13,
+            "http, stdio, files, fetch, log, lists, request_state, tasks, rate_limit, timeout, \
+             cache, metrics, auth: {sections:?}"
         );
     }
 

@@ -1,6 +1,10 @@
 //! Errors: [`Error`] for building and serving a server, [`ToolError`] for a failed tool call.
 
 pub(crate) mod codes;
+// `fetch::FetchError`, defined here so that `ToolError` can show its refusals without this
+// module importing `fetch` (which imports it).
+#[cfg(feature = "fetch")]
+pub(crate) mod fetch;
 // `files::FileError`, defined here so that `ToolError` can show its refusals without this
 // module importing `files` (which imports it).
 #[cfg(feature = "files")]
@@ -105,6 +109,10 @@ impl fmt::Debug for Error {
 /// - With the `files` feature, a refused path (`files::FileError`: escape, not found, too
 ///   large, read-only) converts into a message the caller sees, so the model can name another
 ///   path; its I/O failures stay internal.
+/// - With the `fetch` feature, a URL refused or failed (`fetch::FetchError`: blocked, timed
+///   out, too large, rate limited, unreachable) converts into a message the caller sees, which
+///   names the reason but not what a host resolved to; an invalid policy or request built by
+///   the server's own code stays internal.
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
 ///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
@@ -281,7 +289,7 @@ where
 impl ToolError {
     /// A boxed error (from `?` on any error, a `Box<dyn Error + Send + Sync>` or an
     /// `anyhow::Error`): internal, except rmcp's own error type and the refusals of
-    /// `files::FileError`, whose messages are meant for the caller.
+    /// `files::FileError` and `fetch::FetchError`, whose messages are meant for the caller.
     pub(crate) fn from_boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
         let error = match error.downcast::<rmcp::ErrorData>() {
             Ok(data) => return Self::new(data.message.clone()),
@@ -292,6 +300,13 @@ impl ToolError {
         let error = match error.downcast::<files::FileError>() {
             Ok(file) if file.is_for_caller() => return Self::new(file.to_string()),
             Ok(file) => file,
+            Err(other) => other,
+        };
+        // A refused or failed fetch (blocked, timed out, too large…) is for the model too.
+        #[cfg(feature = "fetch")]
+        let error = match error.downcast::<fetch::FetchError>() {
+            Ok(fetch) if fetch.is_for_caller() => return Self::new(fetch.to_string()),
+            Ok(fetch) => fetch,
             Err(other) => other,
         };
         Self {
@@ -325,6 +340,37 @@ mod tests {
         .into();
         assert!(failed.is_internal());
         assert_eq!(failed.caller_message(true), "internal error");
+    }
+
+    #[cfg(feature = "fetch")]
+    #[test]
+    fn fetch_refusals_are_visible_and_policy_mistakes_internal() {
+        let blocked: ToolError = fetch::FetchError::Blocked {
+            url: "http://127.0.0.1/".into(),
+            reason: "its host 127.0.0.1 is a loopback address".into(),
+        }
+        .into();
+        assert!(!blocked.is_internal());
+        assert_eq!(
+            blocked.caller_message(true),
+            "refused to fetch http://127.0.0.1/: its host 127.0.0.1 is a loopback address"
+        );
+        let timeout: ToolError = fetch::FetchError::Timeout {
+            url: "https://example.com/".into(),
+            what: "the request",
+            after: std::time::Duration::from_millis(1500),
+        }
+        .into();
+        assert_eq!(
+            timeout.caller_message(true),
+            "fetching https://example.com/ timed out: the request took longer than 1.5s"
+        );
+        let config: ToolError = fetch::FetchError::Config {
+            message: "deny_hosts: `10.0.0.0/33` is not a host or network".into(),
+        }
+        .into();
+        assert!(config.is_internal());
+        assert_eq!(config.caller_message(true), "internal error");
     }
 
     #[test]

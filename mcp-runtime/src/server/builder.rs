@@ -431,10 +431,28 @@ impl ServerBuilder {
             .map_err(|error| Error::Usage(format!("the [files] settings: {error}")))
     }
 
+    /// The `Fetcher` the `[fetch]` settings describe (strict unless they say otherwise),
+    /// unless the builder has no settings or was given a fetcher as state already.
+    #[cfg(feature = "fetch")]
+    fn fetcher_from_settings(&self) -> Result<Option<crate::fetch::Fetcher>, Error> {
+        let Some(settings) = &self.settings else {
+            return Ok(None);
+        };
+        if self
+            .state
+            .contains(std::any::TypeId::of::<crate::fetch::Fetcher>())
+        {
+            return Ok(None);
+        }
+        crate::fetch::Fetcher::from_settings(&settings.fetch)
+            .map(Some)
+            .map_err(|error| Error::Usage(format!("the [fetch] settings: {error}")))
+    }
+
     /// Builds, with `below` (a parent's state, for a mounted builder) visible under this
     /// server's own state.
-    // `mut`: the `[files]` settings may add a root to the state.
-    #[cfg_attr(not(feature = "files"), allow(unused_mut))]
+    // `mut`: the `[files]` and `[fetch]` settings may add a root and a fetcher to the state.
+    #[cfg_attr(not(any(feature = "files", feature = "fetch")), allow(unused_mut))]
     fn build_under(mut self, below: Option<&StateMap>) -> Result<Server, Error> {
         if let Some(settings) = &self.settings {
             settings.require_features()?;
@@ -442,6 +460,10 @@ impl ServerBuilder {
         #[cfg(feature = "files")]
         if let Some(root) = self.files_root_from_settings()? {
             self.state.insert(root);
+        }
+        #[cfg(feature = "fetch")]
+        if let Some(fetcher) = self.fetcher_from_settings()? {
+            self.state.insert(fetcher);
         }
         let known = match below {
             Some(below) => self.state.layered_over(below),

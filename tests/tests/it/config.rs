@@ -658,3 +658,53 @@ fn the_files_section_is_read_from_the_environment() {
         "{error}"
     );
 }
+
+#[test]
+fn the_fetch_section_is_read_from_the_environment() {
+    let loaded = settings(&[
+        ("MCP_FETCH__ALLOW_HTTP", "true"),
+        ("MCP_FETCH__ALLOW_HOSTS", "wiki.corp.example, 10.20.0.0/16"),
+        ("MCP_FETCH__DENY_HOSTS", "*.ads.example"),
+        ("MCP_FETCH__MAX_RESPONSE_SIZE", "2048"),
+        ("MCP_FETCH__CONNECT_TIMEOUT", "250ms"),
+        ("MCP_FETCH__TIMEOUT", "5s"),
+        ("MCP_FETCH__MAX_REDIRECTS", "0"),
+        (
+            "MCP_FETCH__PROXY",
+            "http://user:hunter2@proxy.corp.example:3128",
+        ),
+        ("MCP_FETCH__RATE_LIMIT_PER_HOST__PER_SECOND", "2"),
+    ])
+    .unwrap();
+    let fetch = &loaded.fetch;
+    assert!(fetch.allow_http);
+    assert_eq!(fetch.allow_hosts, ["wiki.corp.example", "10.20.0.0/16"]);
+    assert_eq!(fetch.deny_hosts, ["*.ads.example"]);
+    assert_eq!(fetch.max_response_size, 2048);
+    assert_eq!(fetch.connect_timeout, Duration::from_millis(250));
+    assert_eq!(fetch.timeout, Duration::from_secs(5));
+    assert_eq!(fetch.max_redirects, 0);
+    assert_eq!(
+        fetch.proxy.as_ref().map(|proxy| proxy.expose().as_str()),
+        Some("http://user:hunter2@proxy.corp.example:3128")
+    );
+    let rate = fetch.rate_limit_per_host.unwrap();
+    assert_eq!((rate.per_second, rate.burst), (2.0, 2));
+    // The proxy URL may carry a password: it is a secret.
+    assert!(!format!("{loaded:?}").contains("hunter2"));
+    let fetcher = mcp_runtime::fetch::Fetcher::from_settings(fetch).unwrap();
+    assert!(!format!("{fetcher:?}").contains("hunter2"));
+
+    let error = settings(&[("MCP_FETCH__TIMEOUT", "0s")]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "MCP_FETCH__TIMEOUT=0s: expected a duration greater than 0, like 250ms, 30s, 2m or 1h"
+    );
+    let error = settings(&[("MCP_FETCH__MAX_RESPONSE_SIZE", "0")]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("MCP_FETCH__MAX_RESPONSE_SIZE=0: expected"),
+        "{error}"
+    );
+}

@@ -27,6 +27,7 @@ mod config_warnings;
 mod error_returns;
 mod errors;
 mod extractors;
+mod fetch;
 mod files;
 mod fuzz;
 mod fuzz_http;
