@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The workspace denies unsafe code (it does not forbid it, so that one audited module may
+// allow it: see the workspace Cargo.toml).
+#![deny(unsafe_code)]
 
 pub mod auth;
 pub use component::{completion, prompt, resource, tool};

@@ -10,6 +10,7 @@
 //! examples and `examples/stdio_fixture.rs` are built once and started by
 //! [`support::process`]. The Prometheus recorder behind `/metrics` is process-wide: metrics
 //! tests check "at least" counts of their own series.
+#![forbid(unsafe_code)]
 
 mod support;
 
