@@ -20,6 +20,9 @@ pub mod error;
 pub mod logging;
 pub mod middleware;
 mod output;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 pub mod schema;
 mod server;
 pub(crate) use server::lifespan;

@@ -64,6 +64,12 @@ impl Settings {
                 .expecting(&needs("files")),
             );
         }
+        #[cfg(not(feature = "sandbox"))]
+        if self.sandbox.enabled {
+            return Some(
+                Problem::new(&["sandbox", "enabled"], "true").expecting(&needs("sandbox")),
+            );
+        }
         #[cfg(not(feature = "cache"))]
         if self.cache.enabled {
             return Some(Problem::new(&["cache", "enabled"], "true").expecting(&needs("cache")));

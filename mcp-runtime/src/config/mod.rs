@@ -74,6 +74,15 @@
 //! read_only = false
 //! max_file_size = 10485760     # bytes, for reads and writes
 //!
+//! [sandbox]                    # with the `sandbox` feature: a Sandbox for tools
+//! enabled = false              # give the server one
+//! wall_time = "10s"            # then every process of a run is killed
+//! cpu_time = "10s"             # whole seconds, rounded up
+//! memory = 536870912           # bytes of address space per process
+//! max_processes = 1            # at once; 1 allows none to be started
+//! max_output = 1048576         # bytes kept of stdout, and of stderr; more stops the run
+//! max_file_size = 16777216     # bytes, the largest file a run may write
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -170,6 +179,7 @@ mod log;
 mod metrics;
 mod parse;
 mod rate_limit;
+mod sandbox;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;
@@ -193,6 +203,7 @@ pub use self::log::{LogFormat, LogSettings};
 pub use self::metrics::MetricsSettings;
 pub use self::parse::list;
 pub use self::rate_limit::{RateLimitSettings, RateSpec};
+pub use self::sandbox::SandboxSettings;
 pub use self::secret::{REDACTED, Secret};
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
@@ -252,6 +263,8 @@ pub struct Settings {
     pub stdio: StdioSettings,
     /// The directory `FileRoot` tools work in (`MCP_FILES__*`).
     pub files: FilesSettings,
+    /// The `Sandbox` tools run code in (`MCP_SANDBOX__*`).
+    pub sandbox: SandboxSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Pages and caching hints of the lists (`MCP_LISTS__*`).
@@ -286,6 +299,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             stdio: StdioSettings::default(),
             files: FilesSettings::default(),
+            sandbox: SandboxSettings::default(),
             log: LogSettings::default(),
             lists: ListSettings::default(),
             mask_internal_errors: true,
@@ -381,6 +395,7 @@ impl Settings {
             .or_else(|| self.http.problem().map(|p| p.within("http")))
             .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
             .or_else(|| self.files.problem().map(|p| p.within("files")))
+            .or_else(|| self.sandbox.problem().map(|p| p.within("sandbox")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| self.rate_limit.problem().map(|p| p.within("rate_limit")))
@@ -425,6 +440,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["http", key @ ..] => http::hint(key),
         ["stdio", key @ ..] => stdio::hint(key),
         ["files", key @ ..] => files::hint(key),
+        ["sandbox", key @ ..] => sandbox::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
         ["rate_limit", key @ ..] => rate_limit::hint(key),
@@ -617,8 +633,9 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            10,
-            "http, stdio, files, log, lists, rate_limit, timeout, cache, metrics, auth: {sections:?}"
+            11,
+            "http, stdio, files, sandbox, log, lists, rate_limit, timeout, cache, metrics, auth: \
+             {sections:?}"
         );
     }
 

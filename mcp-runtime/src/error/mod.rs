@@ -5,6 +5,9 @@ pub(crate) mod codes;
 // module importing `files` (which imports it).
 #[cfg(feature = "files")]
 pub(crate) mod files;
+// `sandbox::SandboxError`, here for the same reason.
+#[cfg(feature = "sandbox")]
+pub(crate) mod sandbox;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -105,6 +108,9 @@ impl fmt::Debug for Error {
 /// - With the `files` feature, a refused path (`files::FileError`: escape, not found, too
 ///   large, read-only) converts into a message the caller sees, so the model can name another
 ///   path; its I/O failures stay internal.
+/// - With the `sandbox` feature, code stopped by a limit or a file name leading out of the
+///   scratch directory (`sandbox::SandboxError`) converts into a message the caller sees, so the
+///   model can change its code; an unsupported kernel or a failed set-up stays internal.
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
 ///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
@@ -253,6 +259,13 @@ impl ToolError {
             Ok(file) => file,
             Err(other) => other,
         };
+        // Code stopped by a limit, or a file name leading out: for the model to change.
+        #[cfg(feature = "sandbox")]
+        let error = match error.downcast::<sandbox::SandboxError>() {
+            Ok(sandbox) if sandbox.is_for_caller() => return Self::new(sandbox.to_string()),
+            Ok(sandbox) => sandbox,
+            Err(other) => other,
+        };
         Self {
             kind: Kind::Internal(error),
         }
@@ -284,6 +297,29 @@ mod tests {
         .into();
         assert!(failed.is_internal());
         assert_eq!(failed.caller_message(true), "internal error");
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn sandbox_limits_are_visible_and_set_up_failures_internal() {
+        let stopped: ToolError = sandbox::SandboxError::Limit {
+            limit: sandbox::Limit::WallTime,
+            allowed: Some("2s".into()),
+        }
+        .into();
+        assert!(!stopped.is_internal());
+        assert!(
+            stopped
+                .caller_message(true)
+                .contains("wall time limit (2s)")
+        );
+        let unsupported: ToolError = sandbox::SandboxError::Unsupported {
+            feature: "Landlock".into(),
+            opt_out: None,
+        }
+        .into();
+        assert!(unsupported.is_internal());
+        assert_eq!(unsupported.caller_message(true), "internal error");
     }
 
     #[test]

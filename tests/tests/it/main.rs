@@ -46,6 +46,7 @@ mod pagination;
 mod prompts;
 mod resource_passthrough;
 mod resources;
+mod sandbox;
 mod server_build;
 mod signals;
 mod stdio_limits;
