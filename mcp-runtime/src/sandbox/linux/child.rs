@@ -317,6 +317,8 @@ impl Confinement {
     }
 
     /// In the keeper, once the worker runs: wait for it, report how it ended, exit.
+    // `time_t`, `suseconds_t` and `c_long` are `i64` on 64-bit targets only.
+    #[allow(clippy::useless_conversion)]
     fn keep(&self, worker: libc::pid_t, alive: libc::c_int) -> ! {
         // SAFETY (every block below): raw system calls with integer arguments or pointers to
         // this frame's locals; `_exit` ends the process without running anything of the

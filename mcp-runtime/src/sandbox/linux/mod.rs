@@ -121,14 +121,15 @@ fn plan(
     }
 
     let no_processes = policy.max_processes <= 1;
-    let seccomp = match seccomp_available()
-        .then(|| syscalls::programs(no_processes))
-        .unwrap_or_else(|| {
-            Err(SandboxError::Unsupported {
-                feature: "seccomp filters (a kernel built with CONFIG_SECCOMP_FILTER)".to_owned(),
-                opt_out: Some("require_seccomp"),
-            })
-        }) {
+    let programs = if seccomp_available() {
+        syscalls::programs(no_processes)
+    } else {
+        Err(SandboxError::Unsupported {
+            feature: "seccomp filters (a kernel built with CONFIG_SECCOMP_FILTER)".to_owned(),
+            opt_out: Some("require_seccomp"),
+        })
+    };
+    let seccomp = match programs {
         Ok(programs) => programs,
         Err(error @ SandboxError::Unsupported { .. }) if !policy.require_seccomp => {
             tracing::warn!(%error, "running sandboxed code without a seccomp filter");

@@ -6,6 +6,10 @@
 //! another architecture's ABI (32-bit `int 0x80` on x86-64) kills the process; x32 calls are
 //! refused.
 
+// `c_long` and `c_ulong` are 64 bits here, 32 on 32-bit targets: the conversions
+// that are no-ops here are not everywhere.
+#![allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+
 use std::collections::BTreeMap;
 
 use seccompiler::{
