@@ -69,7 +69,11 @@ pub struct SandboxOutput {
     pub cpu_time: Option<Duration>,
     /// Its peak resident memory in bytes, where the executor can tell.
     pub peak_memory: Option<u64>,
-    /// The limit that stopped it, if one did.
+    /// The limit that stopped it, if one did. Wall time and output are known (the sandbox
+    /// killed the run), CPU time nearly so (the kernel's `SIGKILL` at the limit); memory,
+    /// file size and processes are refused to the program with an error it may handle, so
+    /// they are read from the end of its stderr when it failed (`MemoryError`, `File too
+    /// large`, `Resource temporarily unavailable`…): a program could fake or hide them.
     pub limit: Option<Limit>,
     /// The value of that limit, in words, filled in by [`Sandbox::run`](super::Sandbox::run).
     pub(super) allowed: Option<String>,

@@ -67,10 +67,11 @@ pub(super) fn ruleset(
     for file in FILES_READ_ONLY {
         created = allow(created, Path::new(file), file_read)?;
     }
+    // Truncation too: a shell's `> /dev/null` opens it with `O_TRUNC`.
     created = allow(
         created,
         Path::new("/dev/null"),
-        AccessFs::ReadFile | AccessFs::WriteFile,
+        AccessFs::ReadFile | AccessFs::WriteFile | AccessFs::Truncate,
     )?;
     created = allow(created, scratch, AccessFs::from_all(ABI_USED))?;
     Ok(created.into())
