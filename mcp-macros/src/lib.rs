@@ -5,6 +5,7 @@
 //! Each macro is parsed, then validated (every mistake collected, one compile shows them all),
 //! then expanded. On an error, the original item is still emitted with a stub registration, so
 //! one typo gives one error, not a cascade.
+#![forbid(unsafe_code)]
 
 mod common;
 mod component;

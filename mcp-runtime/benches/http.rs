@@ -25,6 +25,7 @@
 //! cargo bench -p mcp-runtime --bench http
 //! BENCH_CALLS=4000 BENCH_ROUNDS=31 cargo bench -p mcp-runtime --bench http
 //! ```
+#![forbid(unsafe_code)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

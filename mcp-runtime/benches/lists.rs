@@ -21,6 +21,7 @@
 //! cargo bench -p mcp-runtime --bench lists
 //! BENCH_LISTS=4000 BENCH_ROUNDS=9 cargo bench -p mcp-runtime --bench lists
 //! ```
+#![forbid(unsafe_code)]
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

@@ -34,6 +34,7 @@
 //! `BENCH_CALLS` is the number of sequential calls per round (default 250; concurrent rounds
 //! make 16 times as many); `BENCH_ROUNDS` the number of rounds per server and scenario
 //! (default 61).
+#![forbid(unsafe_code)]
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;

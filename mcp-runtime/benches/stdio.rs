@@ -30,6 +30,7 @@
 //! With `BENCH_CALLGRIND=1` (and valgrind installed) it also counts instructions per
 //! `tools/call` under callgrind: the whole process for N + 1 calls minus the whole process for
 //! one (which pays what happens once, such as compiling the argument validator), divided by N.
+#![forbid(unsafe_code)]
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

@@ -26,6 +26,7 @@
 //! `BENCH_CALLS` is the number of sequential calls per round (default 250; concurrent rounds
 //! make 16 times as many); `BENCH_ROUNDS` the number of rounds per server and scenario
 //! (default 61). Short rounds, many of them, pair the two servers most closely in time.
+#![forbid(unsafe_code)]
 
 use std::time::Instant;
 

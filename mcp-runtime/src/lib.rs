@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The workspace denies unsafe code (it does not forbid it, so that one audited module may
+// allow it: see the workspace Cargo.toml).
+#![deny(unsafe_code)]
 
 pub mod auth;
 pub use component::{completion, prompt, resource, tool};
@@ -21,6 +24,9 @@ pub mod logging;
 pub mod middleware;
 mod output;
 mod rounds;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 pub mod schema;
 mod server;
 pub mod tasks;

@@ -1,6 +1,7 @@
 //! A fixture server that `tests/it/stdio_transport.rs` runs as a child process (stdio needs a
 //! process of its own): it prints before serving, has tools that misbehave on stdout and report
 //! progress, and is served with the standard command line.
+#![forbid(unsafe_code)]
 
 use mcp_runtime::prelude::*;
 

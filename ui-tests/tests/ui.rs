@@ -3,6 +3,7 @@
 //!
 //! Regenerate the messages with `TRYBUILD=overwrite cargo test -p ui-tests`, then read the
 //! diff: a message is part of the API.
+#![forbid(unsafe_code)]
 
 #[test]
 fn ui() {

@@ -8,6 +8,7 @@
 //! cargo run -p conformance-server -- inspect
 //! .ci/conformance                                                         # the whole suite, HTTP and stdio
 //! ```
+#![forbid(unsafe_code)]
 
 use std::time::Duration;
 

@@ -15,6 +15,7 @@
 //! and points the server's auth at it: the same JWKS fetching and verification as with a
 //! real provider. Its signing key ships with this example, so its tokens prove nothing
 //! outside your machine.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -9,6 +9,7 @@
 //! cargo run -p lean -- inspect                       # the tools and their schemas
 //! cargo run -p lean                                  # serve over stdio (for MCP clients)
 //! ```
+#![forbid(unsafe_code)]
 
 use mcp_runtime::middleware::{ErrorHandling, Timeout};
 use mcp_runtime::prelude::*;

@@ -8,6 +8,7 @@
 //! cargo run -p notes -- inspect
 //! cargo run -p notes                      # serve over stdio
 //! ```
+#![forbid(unsafe_code)]
 
 use std::sync::RwLock;
 

@@ -5,6 +5,7 @@
 //! cargo run -p quickstart -- inspect                       # the tools and their schemas
 //! cargo run -p quickstart                                  # serve over stdio (for MCP clients)
 //! ```
+#![forbid(unsafe_code)]
 
 use mcp_runtime::prelude::*;
 

@@ -71,6 +71,12 @@ impl Settings {
                 .collect();
             return Some(Problem::new(&path, value).expecting(&needs("fetch")));
         }
+        #[cfg(not(feature = "sandbox"))]
+        if self.sandbox.enabled {
+            return Some(
+                Problem::new(&["sandbox", "enabled"], "true").expecting(&needs("sandbox")),
+            );
+        }
         #[cfg(not(feature = "cache"))]
         if self.cache.enabled {
             return Some(Problem::new(&["cache", "enabled"], "true").expecting(&needs("cache")));

@@ -99,6 +99,15 @@
 //! per_second = 2.0
 //! burst = 5
 //!
+//! [sandbox]                    # with the `sandbox` feature: a Sandbox for tools
+//! enabled = false              # give the server one
+//! wall_time = "10s"            # then every process of a run is killed
+//! cpu_time = "10s"             # whole seconds, rounded up
+//! memory = 536870912           # bytes of address space per process
+//! max_processes = 1            # at once; 1 allows none to be started
+//! max_output = 1048576         # bytes kept of stdout, and of stderr; more stops the run
+//! max_file_size = 16777216     # bytes, the largest file a run may write
+//!
 //! [metrics]
 //! show_restricted = false      # name components that declare scopes in /metrics
 //!
@@ -197,6 +206,7 @@ mod metrics;
 mod parse;
 mod rate_limit;
 pub(crate) mod request_state;
+mod sandbox;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;
@@ -223,6 +233,7 @@ pub use self::metrics::MetricsSettings;
 pub use self::parse::list;
 pub use self::rate_limit::{RateLimitSettings, RateSpec};
 pub use self::request_state::RequestStateSettings;
+pub use self::sandbox::SandboxSettings;
 pub use self::secret::{REDACTED, Secret};
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
@@ -285,6 +296,8 @@ pub struct Settings {
     pub files: FilesSettings,
     /// What `Fetcher` tools may reach (`MCP_FETCH__*`).
     pub fetch: FetchSettings,
+    /// The `Sandbox` tools run code in (`MCP_SANDBOX__*`).
+    pub sandbox: SandboxSettings,
     /// Logging (`MCP_LOG__*`).
     pub log: LogSettings,
     /// Pages and caching hints of the lists (`MCP_LISTS__*`).
@@ -324,6 +337,7 @@ impl Default for Settings {
             stdio: StdioSettings::default(),
             files: FilesSettings::default(),
             fetch: FetchSettings::default(),
+            sandbox: SandboxSettings::default(),
             log: LogSettings::default(),
             lists: ListSettings::default(),
             request_state: RequestStateSettings::default(),
@@ -422,6 +436,7 @@ impl Settings {
             .or_else(|| self.stdio.problem().map(|p| p.within("stdio")))
             .or_else(|| self.files.problem().map(|p| p.within("files")))
             .or_else(|| self.fetch.problem().map(|p| p.within("fetch")))
+            .or_else(|| self.sandbox.problem().map(|p| p.within("sandbox")))
             .or_else(|| self.log.problem().map(|p| p.within("log")))
             .or_else(|| self.lists.problem().map(|p| p.within("lists")))
             .or_else(|| (self.request_state.problem()).map(|p| p.within("request_state")))
@@ -469,6 +484,7 @@ fn hint(path: &[impl AsRef<str>]) -> Option<&'static str> {
         ["stdio", key @ ..] => stdio::hint(key),
         ["files", key @ ..] => files::hint(key),
         ["fetch", key @ ..] => fetch::hint(key),
+        ["sandbox", key @ ..] => sandbox::hint(key),
         ["log", key @ ..] => log::hint(key),
         ["lists", key @ ..] => lists::hint(key),
         ["request_state", key @ ..] => request_state::hint(key),
@@ -677,9 +693,9 @@ mod tests {
         let sections: Vec<&str> = keys.sections().collect();
         assert_eq!(
             sections.len(),
-            13,
-            "http, stdio, files, fetch, log, lists, request_state, tasks, rate_limit, timeout, \
-             cache, metrics, auth: {sections:?}"
+            14,
+            "http, stdio, files, fetch, sandbox, log, lists, request_state, tasks, rate_limit, \
+             timeout, cache, metrics, auth: {sections:?}"
         );
     }
 

@@ -9,6 +9,9 @@ pub(crate) mod fetch;
 // module importing `files` (which imports it).
 #[cfg(feature = "files")]
 pub(crate) mod files;
+// `sandbox::SandboxError`, here for the same reason.
+#[cfg(feature = "sandbox")]
+pub(crate) mod sandbox;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -113,6 +116,9 @@ impl fmt::Debug for Error {
 ///   out, too large, rate limited, unreachable) converts into a message the caller sees, which
 ///   names the reason but not what a host resolved to; an invalid policy or request built by
 ///   the server's own code stays internal.
+/// - With the `sandbox` feature, code stopped by a limit or a file name leading out of the
+///   scratch directory (`sandbox::SandboxError`) converts into a message the caller sees, so the
+///   model can change its code; an unsupported kernel or a failed set-up stays internal.
 /// - [`ToolError::internal`] does the same for anything that is not an `Error` type (a `String`,
 ///   or an `anyhow::Error` met with `?` inside a function that returns `ToolError`).
 ///
@@ -309,6 +315,13 @@ impl ToolError {
             Ok(fetch) => fetch,
             Err(other) => other,
         };
+        // Code stopped by a limit, or a file name leading out: for the model to change.
+        #[cfg(feature = "sandbox")]
+        let error = match error.downcast::<sandbox::SandboxError>() {
+            Ok(sandbox) if sandbox.is_for_caller() => return Self::new(sandbox.to_string()),
+            Ok(sandbox) => sandbox,
+            Err(other) => other,
+        };
         Self {
             kind: Kind::Internal(error),
         }
@@ -371,6 +384,29 @@ mod tests {
         .into();
         assert!(config.is_internal());
         assert_eq!(config.caller_message(true), "internal error");
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn sandbox_limits_are_visible_and_set_up_failures_internal() {
+        let stopped: ToolError = sandbox::SandboxError::Limit {
+            limit: sandbox::Limit::WallTime,
+            allowed: Some("2s".into()),
+        }
+        .into();
+        assert!(!stopped.is_internal());
+        assert!(
+            stopped
+                .caller_message(true)
+                .contains("wall time limit (2s)")
+        );
+        let unsupported: ToolError = sandbox::SandboxError::Unsupported {
+            feature: "Landlock".into(),
+            opt_out: None,
+        }
+        .into();
+        assert!(unsupported.is_internal());
+        assert_eq!(unsupported.caller_message(true), "internal error");
     }
 
     #[test]

@@ -449,10 +449,28 @@ impl ServerBuilder {
             .map_err(|error| Error::Usage(format!("the [fetch] settings: {error}")))
     }
 
+    /// The `Sandbox` the `[sandbox]` settings describe, unless they do not enable one or one
+    /// was given as state already.
+    #[cfg(feature = "sandbox")]
+    fn sandbox_from_settings(&self) -> Option<crate::sandbox::Sandbox> {
+        let settings = self.settings.as_ref()?;
+        if self
+            .state
+            .contains(std::any::TypeId::of::<crate::sandbox::Sandbox>())
+        {
+            return None;
+        }
+        crate::sandbox::Sandbox::from_settings(&settings.sandbox)
+    }
+
     /// Builds, with `below` (a parent's state, for a mounted builder) visible under this
     /// server's own state.
-    // `mut`: the `[files]` and `[fetch]` settings may add a root and a fetcher to the state.
-    #[cfg_attr(not(any(feature = "files", feature = "fetch")), allow(unused_mut))]
+    // `mut`: the `[files]`, `[fetch]` and `[sandbox]` settings may add a root, a fetcher and a
+    // sandbox to the state.
+    #[cfg_attr(
+        not(any(feature = "files", feature = "fetch", feature = "sandbox")),
+        allow(unused_mut)
+    )]
     fn build_under(mut self, below: Option<&StateMap>) -> Result<Server, Error> {
         if let Some(settings) = &self.settings {
             settings.require_features()?;
@@ -464,6 +482,10 @@ impl ServerBuilder {
         #[cfg(feature = "fetch")]
         if let Some(fetcher) = self.fetcher_from_settings()? {
             self.state.insert(fetcher);
+        }
+        #[cfg(feature = "sandbox")]
+        if let Some(sandbox) = self.sandbox_from_settings() {
+            self.state.insert(sandbox);
         }
         let known = match below {
             Some(below) => self.state.layered_over(below),

@@ -10,6 +10,7 @@
 //! examples and `examples/stdio_fixture.rs` are built once and started by
 //! [`support::process`]. The Prometheus recorder behind `/metrics` is process-wide: metrics
 //! tests check "at least" counts of their own series.
+#![forbid(unsafe_code)]
 
 mod support;
 
@@ -47,6 +48,7 @@ mod prompts;
 mod resource_passthrough;
 mod resources;
 mod rounds;
+mod sandbox;
 mod server_build;
 mod signals;
 mod stdio_limits;
