@@ -291,6 +291,34 @@ async fn test_reconnection(ctx: Ctx) -> String {
         .to_owned()
 }
 
+/// A long job that runs as a task when the client declares the tasks extension (protocol
+/// 2026-07-28), else as an ordinary call: reports progress per step, stops when cancelled, and
+/// asks the user to confirm before finishing (in a task, through `tasks/update`).
+#[tool(task = "optional")]
+async fn test_task(
+    ctx: Ctx,
+    /// How many steps of 100 ms
+    steps: u32,
+) -> Result<String, ToolError> {
+    for step in 1..=steps {
+        if ctx.is_cancelled() {
+            return Err(ToolError::new("cancelled"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ctx.progress(f64::from(step), Some(f64::from(steps))).await;
+    }
+    let confirm = ctx
+        .elicit(
+            "Keep the result?",
+            serde_json::json!({"type": "object", "properties": {"keep": {"type": "boolean"}}}),
+        )
+        .await?;
+    Ok(match confirm.action {
+        ElicitAction::Accept => format!("Task completed: {steps} steps"),
+        _ => "Task result discarded".to_owned(),
+    })
+}
+
 // ---- resources -----------------------------------------------------------------------------
 
 /// A static text resource for testing.
@@ -431,6 +459,7 @@ fn server() -> Result<Server, mcp_runtime::Error> {
             test_elicitation_sep1330_enums,
             json_schema_2020_12_tool,
             test_reconnection,
+            test_task,
         ])
         .resources(resources![
             static_text,

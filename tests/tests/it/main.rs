@@ -25,6 +25,7 @@ mod completion;
 mod composition;
 mod config;
 mod config_warnings;
+mod conformance_fixture;
 mod error_returns;
 mod errors;
 mod extractors;
