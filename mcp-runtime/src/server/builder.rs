@@ -583,6 +583,8 @@ impl ServerBuilder {
             .map_err(Error::Usage)?;
             let _ = sealer.set(built);
         }
+        let task_tools = (catalog.tools.items.iter())
+            .any(|tool| tool.kind.task != crate::tasks::TaskSupport::Forbidden);
         let tasks = std::sync::OnceLock::new();
         if self.task_store.is_some() || self.settings.is_some() {
             let options = (self.settings.as_ref())
@@ -618,6 +620,7 @@ impl ServerBuilder {
                 pager,
                 sealer,
                 tasks,
+                task_tools,
                 stdio: (self.stdio)
                     .or_else(|| {
                         self.settings

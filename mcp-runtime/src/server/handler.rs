@@ -195,8 +195,10 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        if self.runs_as_task(&request.name, &context)? {
-            return self.start_task(request, context).await;
+        if self.inner.task_tools && self.runs_as_task(&request.name, &context)? {
+            // Boxed: its state would otherwise sit in every call's future (which rmcp moves
+            // into a task of its own per request).
+            return Box::pin(self.start_task(request, context)).await;
         }
         let mut parts = self.parts(context);
         let arguments = request.arguments.unwrap_or_default();

@@ -78,6 +78,8 @@ struct Inner {
     /// Tasks: set by the builder (a store, or settings) or by `run()` from the settings, else
     /// the defaults on first use.
     tasks: std::sync::OnceLock<Arc<crate::tasks::runtime::Tasks>>,
+    /// Whether any tool runs as a task: when none does, a call skips the check.
+    task_tools: bool,
     settings: Option<crate::config::Settings>,
     /// The bounds of each byte-stream session.
     stdio: crate::StdioLimits,

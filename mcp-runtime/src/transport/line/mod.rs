@@ -298,17 +298,21 @@ impl Transport<RoleServer> for LineTransport {
                                 // A request that carries its own 2026-07-28 lifecycle (not a
                                 // discovery) starts the session: no handshake follows, and
                                 // its notifications (a listen's cancellation) must pass.
-                                self.started |=
-                                    !matches!(
+                                if !self.started
+                                    && !matches!(
                                         request.request,
                                         ClientRequest::DiscoverRequest(_)
                                             | ClientRequest::PingRequest(_)
                                             | ClientRequest::InitializeRequest(_)
-                                    ) && rmcp::model::GetMeta::get_meta(&request.request)
+                                    )
+                                    && rmcp::model::GetMeta::get_meta(&request.request)
                                         .protocol_version()
                                         .is_some_and(|version| {
                                             version >= rmcp::model::ProtocolVersion::V_2026_07_28
-                                        });
+                                        })
+                                {
+                                    self.started = true;
+                                }
                                 self.in_flight.insert(request.id.clone());
                                 rmcp::model::GetExtensions::extensions_mut(&mut request.request)
                                     .insert(self.meter.clone());
