@@ -1,17 +1,25 @@
 //! A notes server: tools to add, list and search notes, a long-running `export_notes` tool that
 //! runs as a task when the client supports tasks, a `notes://index` resource, a
-//! `notes://{id}` template, a `summarize` prompt that completes note ids, and a `stats`
+//! `notes://{id}` template, a `notes://attachments/{+path}` template serving files from a
+//! directory (a `FileRoot`), a `summarize` prompt that completes note ids, and a `stats`
 //! sub-server mounted under `stats`.
+//!
+//! The attachments live in the `[files] root` directory of the settings (`MCP_FILES__ROOT`);
+//! without one, in a fresh `mcp-notes-<pid>/attachments` under the system's temp directory,
+//! holding a `welcome.md`, removed when the server stops.
 //!
 //! ```text
 //! cargo run -p notes -- call add_note '{"title": "Groceries", "body": "milk, eggs"}'
+//! cargo run -p notes -- read notes://attachments/welcome.md
 //! cargo run -p notes -- inspect
 //! cargo run -p notes                      # serve over stdio
 //! ```
 #![forbid(unsafe_code)]
 
+use std::path::PathBuf;
 use std::sync::RwLock;
 
+use mcp_runtime::files::{FileRoot, RelativePath};
 use mcp_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -141,6 +149,13 @@ async fn note(id: u64, notes: State<Notes>) -> Result<String, ResourceError> {
     Ok(format!("# {}\n\n{}\n", note.title, note.body))
 }
 
+/// A file attached to the notes, by its path in the attachments directory (`welcome.md`).
+/// A path that leads out of the directory is refused before it is read.
+#[resource("notes://attachments/{+path}", mime_type = "text/markdown")]
+async fn attachment(root: FileRoot, path: RelativePath) -> Result<String, ResourceError> {
+    Ok(root.read_to_string(&path).await?)
+}
+
 /// Note ids that start with what was typed.
 async fn note_ids(completion: Completion) -> Vec<String> {
     let Some(notes) = completion.state::<Notes>() else {
@@ -196,8 +211,56 @@ mod stats {
     }
 }
 
-/// The notes server, with one sample note.
-fn server() -> Result<Server, mcp_runtime::Error> {
+/// Sample attachments: `mcp-notes-<pid>/attachments` under the system's temp directory, with
+/// a `welcome.md`, for when the settings name no `[files] root`. Removed when dropped (when
+/// `main` returns).
+struct SampleAttachments {
+    /// `mcp-notes-<pid>`, this process's own.
+    dir: PathBuf,
+}
+
+impl SampleAttachments {
+    fn create() -> Result<Self, mcp_runtime::Error> {
+        let dir = std::env::temp_dir().join(format!("mcp-notes-{}", std::process::id()));
+        let sample = Self { dir };
+        let attachments = sample.attachments();
+        std::fs::create_dir_all(&attachments)
+            .and_then(|()| {
+                std::fs::write(
+                    attachments.join("welcome.md"),
+                    "# Welcome\n\nRead attachments at notes://attachments/{path}.\n",
+                )
+            })
+            .map_err(|error| {
+                mcp_runtime::Error::Startup(format!("creating {}: {error}", attachments.display()))
+            })?;
+        Ok(sample)
+    }
+
+    fn attachments(&self) -> PathBuf {
+        self.dir.join("attachments")
+    }
+
+    /// The attachments as a read-only root.
+    fn root(&self) -> Result<FileRoot, mcp_runtime::Error> {
+        let root = FileRoot::open(self.attachments())
+            .map_err(|error| mcp_runtime::Error::Startup(error.to_string()))?;
+        Ok(root.read_only(true))
+    }
+}
+
+impl Drop for SampleAttachments {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The notes server, with one sample note; the attachments are those of the `[files]`
+/// settings, else `sample`'s.
+fn server(
+    settings: mcp_runtime::Settings,
+    sample: Option<&SampleAttachments>,
+) -> Result<Server, mcp_runtime::Error> {
     let notes = Notes::default();
     if let Ok(mut all) = notes.0.write() {
         all.push(Note {
@@ -206,28 +269,38 @@ fn server() -> Result<Server, mcp_runtime::Error> {
             body: "Add notes with `add_note`, read them at notes://{id}.".into(),
         });
     }
-    Server::builder("notes")
+    let mut builder = Server::builder("notes")
         .version(env!("CARGO_PKG_VERSION"))
-        // Defaults, `mcp.toml`, `.env` and `MCP_*` variables; installs the default middleware.
-        .settings(mcp_runtime::Settings::load()?)
+        // Installs the default middleware; with a `[files] root`, gives the server that root.
+        .settings(settings)
         .instructions(
-            "Notes: add, list and search them with tools; read notes://index and notes://{id}.",
+            "Notes: add, list and search them with tools; read notes://index, notes://{id} \
+             and notes://attachments/{path}.",
         )
         .state(notes)
         .tools(tools![add_note, list_notes, search_notes, export_notes])
-        .resources(resources![index, note])
+        .resources(resources![index, note, attachment])
         .prompts(prompts![summarize])
         .mount("stats", stats::server()?)
         .on_shutdown(|server: Server| async move {
             let count = server.state::<Notes>().map_or(0, |notes| notes.all().len());
             tracing::info!(count, "notes: stopped, holding {count} notes");
-        })
-        .build()
+        });
+    if let Some(sample) = sample {
+        builder = builder.state(sample.root()?);
+    }
+    builder.build()
 }
 
 #[tokio::main]
 async fn main() -> Result<(), mcp_runtime::Error> {
     // Before anything can print: `println!` goes to stderr, stdout stays the protocol's.
     mcp_runtime::logging::protect_stdout()?;
-    server()?.run().await
+    // Defaults, `mcp.toml`, `.env` and `MCP_*` variables.
+    let settings = mcp_runtime::Settings::load()?;
+    let sample = match settings.files.root {
+        Some(_) => None,
+        None => Some(SampleAttachments::create()?),
+    };
+    server(settings, sample.as_ref())?.run().await
 }

@@ -24,6 +24,14 @@ impl From<crate::ToolError> for Failure {
 }
 
 impl Failure {
+    /// Any error met with `?` (or returned boxed) in a resource or a prompt, split as a tool's
+    /// would be: a refusal a caller can act on (a `FileError`, `FetchError` or `SandboxError`
+    /// that says what to change, an `rmcp::ErrorData`) keeps its message; anything else is
+    /// internal.
+    pub(crate) fn from_error(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        crate::ToolError::from_boxed(error).into()
+    }
+
     /// The JSON-RPC error; `target` names what was asked for (`("uri", …)`, `("prompt", …)`).
     pub(crate) fn into_mcp(self, target: (&str, &str), mask_internal: bool) -> rmcp::ErrorData {
         let (key, uri) = target;

@@ -23,6 +23,9 @@ use crate::util::BoxFuture;
 /// - any `std::error::Error` (with `?`) and [`PromptError::internal`]: `-32603`, logged, and
 ///   shown as `internal error` unless the server unmasks internal errors. A function may also
 ///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
+///   As in a tool, the refusals of `files::FileError`, `fetch::FetchError` and
+///   `sandbox::SandboxError` (a path out of the root, a blocked URL, a limit…) and an
+///   `rmcp::ErrorData` keep their message: `-32603`, shown to the client.
 pub struct PromptError {
     failure: Failure,
 }
@@ -74,7 +77,9 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        Self::internal(error)
+        Self {
+            failure: Failure::from_error(Box::new(error)),
+        }
     }
 }
 
@@ -319,7 +324,9 @@ impl<E: Into<PromptError>> IntoPromptError<ViaInto> for E {
 
 impl<E: DynError> IntoPromptError<ViaDynError> for E {
     fn into_prompt_error(self) -> PromptError {
-        PromptError::internal(Into::<Box<dyn std::error::Error + Send + Sync>>::into(self))
+        PromptError {
+            failure: Failure::from_error(self.into()),
+        }
     }
 }
 

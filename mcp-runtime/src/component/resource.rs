@@ -213,6 +213,9 @@ fn short_type_name<T>() -> &'static str {
 /// - any `std::error::Error` (with `?`) and [`ResourceError::internal`]: `-32603`, logged, and
 ///   shown as `internal error` unless the server unmasks internal errors. A function may also
 ///   return `Result<T, Box<dyn Error + Send + Sync>>` or `anyhow::Result<T>`: the same.
+///   As in a tool, the refusals of `files::FileError`, `fetch::FetchError` and
+///   `sandbox::SandboxError` (a path out of the root, a blocked URL, a limit…) and an
+///   `rmcp::ErrorData` keep their message: `-32603`, shown to the client.
 pub struct ResourceError {
     failure: Failure,
 }
@@ -270,7 +273,9 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        Self::internal(error)
+        Self {
+            failure: Failure::from_error(Box::new(error)),
+        }
     }
 }
 
@@ -294,7 +299,9 @@ impl<E: Into<ResourceError>> IntoResourceError<ViaInto> for E {
 
 impl<E: DynError> IntoResourceError<ViaDynError> for E {
     fn into_resource_error(self) -> ResourceError {
-        ResourceError::internal(Into::<Box<dyn std::error::Error + Send + Sync>>::into(self))
+        ResourceError {
+            failure: Failure::from_error(self.into()),
+        }
     }
 }
 
@@ -482,4 +489,35 @@ crate::tool::component_set! {
     /// The URIs and templates, in the order they were listed.
     fn uris;
     "resources"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(feature = "files")]
+    #[test]
+    fn file_refusals_are_shown_and_file_io_failures_masked() {
+        use crate::files::FileError;
+        let target = ("uri", "files://a");
+        let refused: ResourceError = FileError::NotFound { path: "a".into() }.into();
+        let refused = refused.into_mcp(target, true);
+        assert_eq!(refused.code, rmcp::model::ErrorCode::INTERNAL_ERROR);
+        assert_eq!(refused.message, "\"a\" does not exist");
+        let failed: ResourceError = FileError::Io {
+            path: "a".into(),
+            source: std::io::Error::other("disk on fire"),
+        }
+        .into();
+        assert_eq!(failed.into_mcp(target, true).message, "internal error");
+    }
+
+    #[test]
+    fn other_errors_stay_internal() {
+        let error: ResourceError = std::io::Error::other("disk on fire").into();
+        assert_eq!(
+            error.into_mcp(("uri", "x://"), true).message,
+            "internal error"
+        );
+    }
 }

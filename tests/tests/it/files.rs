@@ -1,13 +1,14 @@
 //! `files::FileRoot`: round trips, every way out of the root refused (string escapes, symlinks
 //! out, a symlink swapped while reads run), modes of new files, read-only roots, the size cap,
-//! and a tool taking the root as a parameter.
+//! a tool taking the root as a parameter, and a resource taking a `{+path}` variable as a
+//! `RelativePath`.
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use mcp_runtime::files::{FileError, FileRoot};
+use mcp_runtime::files::{FileError, FileRoot, RelativePath};
 use mcp_runtime::prelude::*;
 use mcp_runtime::testing::TestClient;
 use serde_json::json;
@@ -444,4 +445,144 @@ async fn the_files_settings_give_the_server_its_root() {
         .build()
         .unwrap_err();
     assert!(error.to_string().contains("[files]"), "{error}");
+}
+
+// ---- `{+path}` resource variables as `RelativePath` --------------------------------------
+
+/// How many reads reached the functions of one server.
+#[derive(Clone, Default)]
+struct Reads(Arc<AtomicUsize>);
+
+/// A file beneath the root.
+#[resource("files://{+path}")]
+async fn file(
+    root: FileRoot,
+    reads: State<Reads>,
+    path: RelativePath,
+) -> Result<String, ResourceError> {
+    reads.0.fetch_add(1, Ordering::SeqCst);
+    Ok(root.read_to_string(&path).await?)
+}
+
+/// The same without the dispatcher's path-safety check: `RelativePath` alone stands guard.
+#[resource("raw://{+path}", unchecked(path))]
+async fn raw_file(
+    root: State<FileRoot>,
+    reads: State<Reads>,
+    path: RelativePath,
+) -> Result<String, ResourceError> {
+    reads.0.fetch_add(1, Ordering::SeqCst);
+    Ok(root.read_to_string(&path).await?)
+}
+
+/// A client of a server with [`file`] and [`raw_file`] over `dir`, which holds
+/// `docs/2024/plan.md`, and the server's count of reads.
+async fn files_client(dir: &TempDir) -> (TestClient, Reads) {
+    let root = FileRoot::open(dir.path()).unwrap();
+    root.create_dir_all("docs/2024").await.unwrap();
+    root.write("docs/2024/plan.md", "# Plan").await.unwrap();
+    let reads = Reads::default();
+    let server = Server::builder("files")
+        .state(root)
+        .state(reads.clone())
+        .resources(resources![file, raw_file])
+        .build()
+        .unwrap();
+    (TestClient::new(server).await, reads)
+}
+
+#[tokio::test]
+async fn a_relative_path_variable_reads_beneath_the_root() {
+    let dir = TempDir::new("resource-read");
+    let (client, _) = files_client(&dir).await;
+    for uri in ["files://docs/2024/plan.md", "raw://docs/2024/plan.md"] {
+        assert_eq!(client.read_text(uri).await.unwrap(), "# Plan", "{uri}");
+    }
+    // Percent-encoded separators are decoded before the check and the read.
+    assert_eq!(
+        client
+            .read_text("files://docs%2F2024%2Fplan.md")
+            .await
+            .unwrap(),
+        "# Plan"
+    );
+}
+
+#[tokio::test]
+async fn a_relative_path_refuses_escapes_as_invalid_params_before_the_function_runs() {
+    let dir = TempDir::new("resource-refuse");
+    let (client, reads) = files_client(&dir).await;
+    // `raw://` skips the dispatcher's check: every refusal here is `RelativePath`'s own (and
+    // so `FileRoot`'s: the same check), including the empty path the dispatcher lets through.
+    for (uri, reason) in [
+        ("raw://docs/../../etc/passwd", "contains a `..` segment"),
+        ("raw://..%2F..%2Fetc%2Fpasswd", "contains a `..` segment"),
+        ("raw://docs\\..\\..\\x", "contains a `..` segment"),
+        ("raw:///etc/passwd", "is an absolute path"),
+        ("raw://%2Fetc%2Fpasswd", "is an absolute path"),
+        ("raw://C:%5Cwindows", "starts with a drive"),
+        ("raw:////server/share", "is a UNC path"),
+        ("raw://a%00b", "contains a NUL byte"),
+        ("raw://", "is empty"),
+        ("files://", "is empty"),
+        ("files://docs/../../etc/passwd", "`..` segment"),
+    ] {
+        let error = client.read_text(uri).await.unwrap_err();
+        assert_eq!(error.code(), Some(-32602), "`{uri}`: {error}");
+        let message = error.message().unwrap();
+        assert!(message.contains(reason), "`{uri}`: `{message}`");
+        assert!(
+            message.contains("`path`"),
+            "`{uri}` names the variable: `{message}`"
+        );
+        assert!(
+            !message.contains(dir.path().to_str().unwrap()),
+            "`{uri}` shows the root: `{message}`"
+        );
+    }
+    assert_eq!(
+        reads.0.load(Ordering::SeqCst),
+        0,
+        "a refused path reached the function"
+    );
+}
+
+#[tokio::test]
+async fn file_errors_in_a_resource_are_split_as_in_a_tool() {
+    let dir = TempDir::new("resource-errors");
+    let outside = TempDir::new("resource-errors-outside");
+    std::fs::write(outside.path().join("secret"), "top secret").unwrap();
+    symlink(outside.path().join("secret"), dir.path().join("link")).unwrap();
+    let (client, _) = files_client(&dir).await;
+    // Internal errors stay masked (the default), but these are refusals the client reads.
+    for (uri, says) in [
+        ("files://docs/gone.md", "\"docs/gone.md\" does not exist"),
+        ("files://docs", "is a directory"),
+        ("files://link", "outside the directory this server may use"),
+    ] {
+        let error = client.read_text(uri).await.unwrap_err();
+        assert_eq!(error.code(), Some(-32603), "`{uri}`: {error}");
+        let message = error.message().unwrap();
+        assert!(message.contains(says), "`{uri}`: `{message}`");
+        assert!(!message.contains("internal error"), "`{uri}`: `{message}`");
+        for host in [dir.path(), outside.path()] {
+            assert!(!message.contains(host.to_str().unwrap()), "`{message}`");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_relative_path_is_a_str_to_the_root() {
+    let path: RelativePath = "notes/today.md".parse().unwrap();
+    assert_eq!(&*path, "notes/today.md");
+    assert_eq!(path.to_string(), "notes/today.md");
+    assert!(RelativePath::new("../x").unwrap_err().is_escape());
+    let empty = RelativePath::new("").unwrap_err();
+    assert!(empty.to_string().contains("is empty"), "{empty}");
+    // `FileRoot`'s methods take it through `Deref<Target = str>`.
+    let dir = TempDir::new("relative-deref");
+    let root = FileRoot::open(dir.path()).unwrap();
+    root.create_dir_all("notes").await.unwrap();
+    root.write(&path, "# Today").await.unwrap();
+    assert_eq!(root.read_to_string(&path).await.unwrap(), "# Today");
 }

@@ -57,6 +57,7 @@ mod stdio_transport;
 mod subscriptions;
 mod tasks;
 mod tool_timeout;
+mod toolbox;
 mod tools_call;
 mod tools_schema;
 mod validation;

@@ -1,6 +1,7 @@
 //! The `notes` example as a real child process: MCP over stdio spoken by hand (resources,
-//! templates, prompts, completion and a mounted tool), and its `read` / `prompt` / `call` /
-//! `inspect` command line. Self-contained: it builds the binary with cargo itself.
+//! templates, prompts, completion and a mounted tool), attachments read from a `FileRoot`
+//! with paths out of it refused, and its `read` / `prompt` / `call` / `inspect` command line.
+//! Self-contained: it builds the binary with cargo itself.
 
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -196,12 +197,13 @@ fn notes_speaks_mcp_over_stdio() {
         json!(["user", "assistant"])
     );
 
-    // resources/templates/list: the note template.
+    // resources/templates/list: the note template and the attachments.
     let templates = session.ok("resources/templates/list", json!({}));
     let templates = templates["resourceTemplates"].as_array().unwrap();
-    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(templates.len(), 2, "{templates:?}");
     assert_eq!(templates[0]["uriTemplate"], "notes://{id}");
     assert_eq!(templates[0]["name"], "note");
+    assert_eq!(templates[1]["uriTemplate"], "notes://attachments/{+path}");
 
     // resources/read of a template instance.
     let read = session.ok("resources/read", json!({"uri": "notes://1"}));
@@ -339,6 +341,71 @@ fn notes_exits_promptly_when_stdin_closes_before_initialize() {
     assert!(stderr.contains("could not start"), "stderr: {stderr}");
 }
 
+#[test]
+fn attachments_are_read_from_their_directory_and_paths_out_of_it_refused() {
+    let mut session = Session::start();
+    session.ok(
+        "initialize",
+        json!({
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "notes-stdio-test", "version": "0.0.0"}
+        }),
+    );
+    session.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+
+    // No `[files] root` in the environment: the sample directory, with its `welcome.md`.
+    let read = session.ok(
+        "resources/read",
+        json!({"uri": "notes://attachments/welcome.md"}),
+    );
+    let contents = &read["contents"][0];
+    assert_eq!(contents["mimeType"], "text/markdown", "{read}");
+    assert!(
+        contents["text"].as_str().unwrap().starts_with("# Welcome"),
+        "{read}"
+    );
+
+    let temp = std::env::temp_dir();
+    let temp = temp.to_str().unwrap();
+    for uri in [
+        "notes://attachments/../../etc/passwd",
+        "notes://attachments/..%2F..%2Fetc%2Fpasswd",
+        "notes://attachments/%2e%2e/%2e%2e/etc/passwd",
+        "notes://attachments/%2Fetc%2Fpasswd",
+    ] {
+        let refused = session.request("resources/read", json!({"uri": uri}));
+        let error = &refused["error"];
+        assert_eq!(error["code"], -32602, "{uri}: {refused}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("`path`") && message.contains("refused"),
+            "{uri}: {message}"
+        );
+        // Nothing of the host: neither where the attachments live nor the file's contents.
+        let whole = refused.to_string();
+        assert!(
+            !whole.contains(temp) && !whole.contains("mcp-notes-") && !whole.contains("root:"),
+            "{uri}: {whole}"
+        );
+    }
+    // A file that is not there: the path as given, not where it was looked for.
+    let missing = session.request(
+        "resources/read",
+        json!({"uri": "notes://attachments/gone.md"}),
+    );
+    let message = missing["error"]["message"].as_str().unwrap();
+    assert!(message.contains("\"gone.md\" does not exist"), "{missing}");
+    assert!(!missing.to_string().contains(temp), "{missing}");
+
+    let pid = session.child.id();
+    let (status, _, stderr) = session.finish();
+    assert!(status.success(), "notes exited with {status}: {stderr}");
+    // The sample directory was the process's own, and is gone with it.
+    let sample = std::env::temp_dir().join(format!("mcp-notes-{pid}"));
+    assert!(!sample.exists(), "{} is left behind", sample.display());
+}
+
 /// Parses a command's stdout as one JSON document.
 fn stdout_json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -373,6 +440,16 @@ fn cli_read_prints_the_contents_as_json() {
             .as_str()
             .unwrap()
             .contains("Welcome")
+    );
+
+    let output = run_cli(&["read", "notes://attachments/welcome.md"]);
+    assert!(output.status.success());
+    let result = stdout_json(&output);
+    assert!(
+        result["contents"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("# Welcome")
     );
 }
 
