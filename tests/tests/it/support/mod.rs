@@ -24,12 +24,47 @@ pub const RESOURCE_NOT_FOUND: i32 = -32002;
 /// subscriber while another test registers the process's first thread default can store
 /// "nobody" after that registration updated it; rebuilding the cache once the default is set
 /// makes every callsite ask this subscriber again.
+///
+/// That rebuild does not cover a callsite registered by another thread while this one sets its
+/// default (the registration can read the list of subscribers before this one is in it, and
+/// store "nobody" after the rebuild ran): such a callsite's events were lost for the rest of
+/// the run. A process-wide subscriber that never takes an event but answers "ask me each
+/// time" for every callsite closes that race: no callsite is ever cached as "nobody".
 pub fn set_thread_default(
     subscriber: impl tracing::Subscriber + Send + Sync + 'static,
 ) -> tracing::subscriber::DefaultGuard {
+    static ASK_EACH_TIME: std::sync::Once = std::sync::Once::new();
+    ASK_EACH_TIME.call_once(|| {
+        // Fails only if a global default exists already, which then decides interest instead.
+        let _ = tracing::subscriber::set_global_default(AskEachTime);
+    });
     let guard = tracing::subscriber::set_default(subscriber);
     tracing::callsite::rebuild_interest_cache();
     guard
+}
+
+/// The process-wide subscriber of the tests: takes nothing, caches no callsite as unwanted.
+struct AskEachTime;
+
+impl tracing::Subscriber for AskEachTime {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        // Never called: `enabled` is false for every span.
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// Connects a [`TestClient`] to `server`.
