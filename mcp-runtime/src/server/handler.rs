@@ -43,6 +43,23 @@ macro_rules! paged {
     }};
 }
 
+/// Whether a request speaks protocol 2026-07-28 or later: its own `_meta` says so, or its
+/// session's `initialize` did. `RequestContext::protocol_version` answers the same, but clones
+/// (and, from `_meta`, deserializes) the version on every call.
+fn is_2026_07_28_or_later(context: &RequestContext<RoleServer>) -> bool {
+    let modern = ProtocolVersion::V_2026_07_28;
+    match context
+        .meta
+        .0
+        .0
+        .get("io.modelcontextprotocol/protocolVersion")
+    {
+        Some(serde_json::Value::String(version)) => version.as_str() >= modern.as_str(),
+        Some(_) => false,
+        None => (context.peer.peer_info()).is_some_and(|info| info.protocol_version >= modern),
+    }
+}
+
 /// The cursor a list request carries, if any.
 fn cursor(params: &Option<PaginatedRequestParams>) -> Option<&str> {
     params.as_ref()?.cursor.as_deref()
@@ -61,10 +78,7 @@ impl Server {
         responses: Option<InputResponses>,
     ) -> Result<Opened, McpError> {
         let context = &mut parts.context;
-        let modern = context
-            .protocol_version()
-            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
-        if !modern {
+        if !is_2026_07_28_or_later(context) {
             return Ok(None);
         }
         let subject = crate::auth::Identity::of(&context.extensions).map(|id| id.subject());
