@@ -33,7 +33,14 @@ client.setRequestHandler('elicitation/create', async () => ({
 
 const transport =
     transportKind === 'stdio'
-        ? new StdioClientTransport({ command: target, args: ['serve'], stderr: 'ignore' })
+        ? // The SDK passes the child only a few variables by default: give it ours (the
+          // page size .ci/ts-client sets).
+          new StdioClientTransport({
+              command: target,
+              args: ['serve'],
+              stderr: 'ignore',
+              env: { ...process.env },
+          })
         : new StreamableHTTPClientTransport(new URL(target));
 
 let failures = 0;
@@ -62,19 +69,23 @@ await check('negotiated version', async () => {
 });
 
 await check('tools/list (every page)', async () => {
+    // `listTools()` without a cursor walks every page itself; the raw request gives the first
+    // page, and `listTools({ cursor })` each next one, as the server cut them.
+    const all = (await client.listTools()).tools.map(tool => tool.name);
     const names = [];
-    let cursor;
-    let pages = 0;
-    do {
-        const page = await client.listTools(cursor ? { cursor } : undefined);
+    let page = await client.request({ method: 'tools/list', params: {} });
+    let pages = 1;
+    names.push(...page.tools.map(tool => tool.name));
+    while (page.nextCursor) {
+        page = await client.listTools({ cursor: page.nextCursor });
         names.push(...page.tools.map(tool => tool.name));
-        cursor = page.nextCursor;
         pages += 1;
-    } while (cursor);
+    }
     for (const name of ['test_simple_text', 'test_sampling', 'test_elicitation']) {
         expect(names.includes(name), `${name} missing from ${names}`);
     }
     expect(new Set(names).size === names.length, `a tool listed twice: ${names}`);
+    expect(JSON.stringify(all) === JSON.stringify(names), `aggregated ${all} vs paged ${names}`);
     // .ci/ts-client serves pages of MCP_LISTS__PAGE_SIZE tools.
     const size = Number(process.env.MCP_LISTS__PAGE_SIZE ?? 0);
     if (size > 0) {
