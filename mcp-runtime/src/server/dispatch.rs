@@ -366,6 +366,10 @@ impl Server {
         };
         let cancel = call.parts.context.ct.clone();
         let extensions = &call.parts.context.extensions;
+        // A task's open questions, to name in a timeout.
+        let questions = extensions
+            .get::<Arc<crate::tasks::runtime::Questions>>()
+            .cloned();
         let limit = match extensions.get::<crate::tasks::runtime::TaskRun>() {
             // A task's run is bounded by the task's time to live, or the tool's own timeout.
             Some(run) => Some(common.timeout.unwrap_or(run.0)),
@@ -394,8 +398,12 @@ impl Server {
                 timeout_ms = limit.as_millis() as u64,
                 "request timed out"
             );
+            let waiting = (questions.as_deref())
+                .and_then(crate::tasks::runtime::Questions::waiting_for)
+                .map(|waiting| format!(", waiting for the client's answer to {waiting}"))
+                .unwrap_or_default();
             return Ok(ToolError::new(format!(
-                "the tool `{}` timed out after {}",
+                "the tool `{}` timed out after {}{waiting}",
                 common.name,
                 crate::error::format_duration(limit)
             ))

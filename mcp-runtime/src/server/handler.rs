@@ -100,8 +100,9 @@ impl Server {
             .map(|identity| identity.subject().to_owned());
         let tasks = self.tasks().clone();
         let begun = tasks.begin(owner, Some(parts.context.peer.clone())).await?;
-        // The run outlives the request: its cancellation is the task's, not the request's.
-        parts.context.ct = begun.cancel.clone();
+        // The run outlives the request: its cancellation is the task's, not the request's (a
+        // child, so that a timeout that cancels the run does not read as `tasks/cancel`).
+        parts.context.ct = begun.cancel.child_token();
         parts.context.extensions.insert(begun.questions.clone());
         parts.context.extensions.insert(begun.run);
         let call = ToolCall {

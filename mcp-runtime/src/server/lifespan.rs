@@ -244,6 +244,7 @@ impl Server {
             .await
             .is_ok()
         {
+            self.abandon_tasks().await;
             return 0;
         }
         let left = lifespan.in_flight.load(Ordering::Acquire);
@@ -253,7 +254,16 @@ impl Server {
         );
         lifespan.abandon.cancel();
         let _ = tokio::time::timeout_at(deadline, idle()).await;
+        self.abandon_tasks().await;
         left
+    }
+
+    /// Tasks still running when the server stops fail with "the server stopped before this
+    /// task finished", rather than stay `working` until they expire.
+    async fn abandon_tasks(&self) {
+        if let Some(tasks) = self.inner.tasks.get() {
+            tasks.abandon_all().await;
+        }
     }
 
     /// Whether [`shutdown`](Self::shutdown) has begun.

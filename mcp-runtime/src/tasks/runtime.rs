@@ -67,6 +67,7 @@ pub(crate) struct Tasks {
 struct Running {
     base: Task,
     owner: Option<String>,
+    created: SystemTime,
     expires_at: SystemTime,
     cancel: CancellationToken,
     questions: Arc<Questions>,
@@ -194,6 +195,7 @@ impl Tasks {
             Running {
                 base: base.clone(),
                 owner,
+                created: now,
                 expires_at,
                 cancel: cancel.clone(),
                 questions: questions.clone(),
@@ -249,7 +251,43 @@ impl Tasks {
         } else {
             payload
         };
+        let running = self.kept_after_end(running);
         self.record(&running, payload, None).await;
+    }
+
+    /// A task that ended is kept a whole time to live from now, so a result that took most of
+    /// it is not forgotten at once (its `ttlMs`, counted from its creation, grows to match).
+    fn kept_after_end(&self, mut running: Running) -> Running {
+        let now = SystemTime::now();
+        let expires_at = now + self.options.ttl;
+        if expires_at > running.expires_at {
+            let since_creation = expires_at
+                .duration_since(running.created)
+                .unwrap_or(self.options.ttl);
+            running.base.ttl_ms = Some(since_creation.as_millis() as u64);
+            running.expires_at = expires_at;
+        }
+        running
+    }
+
+    /// The server is stopping: every task still running fails with `-32603`, so a client
+    /// polling it (from another replica with a shared store) learns it at once.
+    pub(crate) async fn abandon_all(&self) {
+        let running: Vec<Running> = lock(&self.running).drain().map(|(_, r)| r).collect();
+        for running in running {
+            running.cancel.cancel();
+            let error =
+                McpError::internal_error("the server stopped before this task finished", None);
+            let running = self.kept_after_end(running);
+            self.record(
+                &running,
+                TaskPayload::Failed {
+                    error: as_object(error),
+                },
+                None,
+            )
+            .await;
+        }
     }
 
     /// Saves the task's state and tells the client, if it is still connected.
@@ -369,6 +407,7 @@ impl Running {
         Running {
             base: self.base.clone(),
             owner: self.owner.clone(),
+            created: self.created,
             expires_at: self.expires_at,
             cancel: self.cancel.clone(),
             questions: self.questions.clone(),
@@ -438,6 +477,22 @@ impl Questions {
                 let _ = answer.send(value);
             }
         }
+    }
+
+    /// The questions still waiting for the client, as `q0 (elicitation/create)`, if any.
+    pub(crate) fn waiting_for(&self) -> Option<String> {
+        let open = lock(&self.open);
+        let waiting: Vec<String> = (open.waiting.iter())
+            .map(|(key, (request, _))| {
+                let method = match request {
+                    InputRequest::Elicitation(_) => "elicitation/create",
+                    InputRequest::CreateMessage(_) => "sampling/createMessage",
+                    _ => "roots/list",
+                };
+                format!("{key} ({method})")
+            })
+            .collect();
+        (!waiting.is_empty()).then(|| waiting.join(", "))
     }
 
     fn open_requests(&self) -> rmcp::model::InputRequests {

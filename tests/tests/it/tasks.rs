@@ -53,6 +53,17 @@ async fn greet(ctx: Ctx) -> Result<String, ToolError> {
     ))
 }
 
+/// Asks a question, and gives up after 300 ms.
+#[tool(task = "optional", timeout = "300ms")]
+async fn impatient(ctx: Ctx) -> Result<String, ToolError> {
+    ctx.elicit(
+        "Quick, a name?",
+        json!({"type": "object", "properties": {}}),
+    )
+    .await?;
+    Ok("answered".to_owned())
+}
+
 /// Sleeps longer than the server's default tool timeout.
 #[tool(task = "optional")]
 async fn long_haul() -> String {
@@ -65,7 +76,9 @@ fn server_with(settings: mcp_runtime::Settings) -> (Server, SawCancel) {
     let server = Server::builder("tasks")
         .settings(settings)
         .state(saw.clone())
-        .tools(tools![slow_sum, batch, patient, greet, long_haul])
+        .tools(tools![
+            slow_sum, batch, patient, greet, long_haul, impatient
+        ])
         .build()
         .expect("builds");
     (server, saw)
@@ -407,5 +420,78 @@ async fn records_go_to_the_store_the_builder_was_given() {
     assert_eq!(
         serde_json::to_value(&record.task).expect("JSON")["result"]["content"][0]["text"],
         "2"
+    );
+}
+
+#[tokio::test]
+async fn a_task_that_times_out_waiting_says_which_answer_it_lacked() {
+    let (server, _) = server();
+    let mut line = Line::start(server);
+    let answer = line.send(&call(1, "impatient", json!({}))).await;
+    let task = answer["result"]["taskId"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let waiting = poll_while(&mut line, &task, "working").await;
+    assert_eq!(waiting["status"], "input_required", "{waiting}");
+    let done = poll_while(&mut line, &task, "input_required").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["result"]["isError"], true, "{done}");
+    let text = done["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains(
+            "timed out after 300ms, waiting for the client's answer to q0 (elicitation/create)"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_result_is_kept_a_whole_time_to_live_after_the_task_ends() {
+    let mut settings = mcp_runtime::Settings::default();
+    settings.tasks.ttl = Duration::from_millis(1000);
+    let (server, _) = server_with(settings);
+    let mut line = Line::start(server);
+    let answer = line.send(&call(1, "long_haul", json!({}))).await;
+    let task = answer["result"]["taskId"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    // `long_haul` takes 300 ms; 1.1 s after the start the first time to live is over.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let done = line.send(&get(2, &task)).await;
+    assert_eq!(done["result"]["status"], "completed", "{done}");
+    let ttl = done["result"]["ttlMs"].as_u64().expect("a ttl");
+    assert!(ttl > 1000, "the time to live grew to cover the end: {ttl}");
+}
+
+#[tokio::test]
+async fn tasks_still_running_when_the_server_stops_fail_with_the_reason() {
+    let store = CountingStore::default();
+    let server = Server::builder("stopping")
+        .task_store(store.clone())
+        .state(SawCancel::default())
+        .shutdown_grace(Duration::from_millis(200))
+        .tools(tools![patient])
+        .build()
+        .expect("builds");
+    let mut line = Line::start(server.clone());
+    let answer = line.send(&call(1, "patient", json!({}))).await;
+    let task = answer["result"]["taskId"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    server.shutdown().await;
+    let record = store.inner.get(&task).await.expect("reads").expect("kept");
+    let task = serde_json::to_value(&record.task).expect("JSON");
+    // The run counts as a request in flight: the shutdown waits for it through the grace,
+    // then answers it, and the task records that answer.
+    assert_eq!(task["status"], "failed", "{task}");
+    let message = task["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("the server stopped before this"),
+        "{message}"
     );
 }
