@@ -4,47 +4,13 @@
 //! Every test passes its sources to `Config::builder()`: none reads or changes the process
 //! environment, so they run in parallel.
 
+use crate::support::temp::TempDir;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mcp_runtime::config::{
     Config, ConfigError, LogFormat, Origin, RateSpec, Secret, Settings, TimeLimit, Transport,
 };
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "mcp-runtime-config-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temporary directory");
-        Self(dir)
-    }
-
-    /// Writes `name` in the directory and returns its path.
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write a temporary file");
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
     Config::builder()
@@ -84,7 +50,7 @@ fn defaults_when_nothing_is_set() {
 
 #[test]
 fn toml_file_layers_over_defaults() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let file = dir.write(
         "server.toml",
         r#"
@@ -127,7 +93,7 @@ ttl = "5m"
 
 #[test]
 fn env_overrides_the_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let file = dir.write("mcp.toml", "port = 9000\nhost = \"0.0.0.0\"\n");
     let settings = Config::builder()
         .file(&file)
@@ -208,7 +174,7 @@ fn settings_auth(vars: &[(&str, &str)]) -> mcp_runtime::config::AuthSettings {
 
 #[test]
 fn dotenv_ranks_between_the_file_and_the_environment() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     dir.write(
         "mcp.toml",
         "port = 9000\nhost = \"0.0.0.0\"\nname = \"from-file\"\n",
@@ -245,7 +211,7 @@ fn dotenv_ranks_between_the_file_and_the_environment() {
 
 #[test]
 fn an_explicit_dotenv_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let dotenv = dir.write("local.env", "MCP_LOG__LEVEL=warn\n");
     let settings = Config::builder()
         .dotenv(&dotenv)
@@ -264,7 +230,7 @@ fn an_explicit_dotenv_file() {
 
 #[test]
 fn mcp_config_names_the_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     dir.write("mcp.toml", "port = 1111\n");
     dir.write("other.toml", "port = 2222\n");
     let from_env = Config::builder()
@@ -314,7 +280,7 @@ fn a_bad_port_names_the_variable_and_the_value() {
 
 #[test]
 fn a_bad_value_in_the_file_names_the_file_and_the_key() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let file = dir.write("mcp.toml", "port = \"notaport\"\n");
     let error = Config::builder()
         .file(&file)
@@ -349,7 +315,7 @@ fn a_bad_value_in_the_file_names_the_file_and_the_key() {
 
 #[test]
 fn a_bad_value_in_dotenv_names_the_variable_and_the_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let dotenv = dir.write(".env", "MCP_PORT=eighty\n");
     let error = Config::builder()
         .discover(dir.path())
@@ -368,7 +334,7 @@ fn a_bad_value_in_dotenv_names_the_variable_and_the_file() {
 
 #[test]
 fn invalid_toml_names_the_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let file = dir.write("mcp.toml", "port = \n");
     let error = Config::builder().file(&file).load().unwrap_err();
     assert!(matches!(error, ConfigError::Parse { .. }), "{error}");
@@ -464,7 +430,7 @@ impl Default for App {
 
 #[test]
 fn a_servers_own_settings_layer_the_same_way() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("config");
     let file = dir.write(
         "mcp.toml",
         "port = 9000\n\n[app]\ngreeting = \"bonjour\"\nretries = 3\n",

@@ -6,42 +6,16 @@
 //! The Python tests need `python3` on `PATH`, as the sandbox module's do.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::support::process;
+use crate::support::temp::TempDir;
 
 /// How long one run may take.
 const STEP: Duration = Duration::from_secs(30);
-
-/// A directory under the system's temp dir, unique to the test, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("mcp-toolbox-{}-{n}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A `toolbox` command run in `dir`, with `MCP_FILES__ROOT` set to `dir/root` (created).
 fn toolbox(dir: &TempDir) -> Command {

@@ -5,6 +5,7 @@ pub mod gate;
 pub mod http;
 pub mod line;
 pub mod process;
+pub mod temp;
 
 use mcp_runtime::Server;
 use mcp_runtime::testing::{ClientError, TestClient};
