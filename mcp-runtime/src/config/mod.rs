@@ -206,7 +206,7 @@ mod metrics;
 mod parse;
 mod rate_limit;
 pub(crate) mod request_state;
-mod sandbox;
+pub(crate) mod sandbox;
 mod secret;
 #[cfg(feature = "config")]
 mod sources;

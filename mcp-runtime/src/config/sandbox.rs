@@ -7,6 +7,18 @@ use serde::{Deserialize, Serialize};
 use super::error::quoted;
 use super::{BOOL, DURATION, Problem};
 
+/// The default limits of a sandboxed run, shared by these settings and `SandboxPolicy`.
+pub(crate) mod defaults {
+    use std::time::Duration;
+
+    pub(crate) const WALL_TIME: Duration = Duration::from_secs(10);
+    pub(crate) const CPU_TIME: Duration = Duration::from_secs(10);
+    pub(crate) const MEMORY: u64 = 512 * 1024 * 1024;
+    pub(crate) const MAX_PROCESSES: u32 = 1;
+    pub(crate) const MAX_OUTPUT: usize = 1024 * 1024;
+    pub(crate) const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+}
+
 /// Running code a model wrote (`[sandbox]`, `MCP_SANDBOX__*`). With `enabled`,
 /// [`ServerBuilder::settings`](crate::ServerBuilder::settings) gives the server a `Sandbox`
 /// with these limits (unless one was given with `.state(…)`), so tools take
@@ -43,12 +55,12 @@ impl Default for SandboxSettings {
     fn default() -> Self {
         Self {
             enabled: false,
-            wall_time: Duration::from_secs(10),
-            cpu_time: Duration::from_secs(10),
-            memory: 512 * 1024 * 1024,
-            max_processes: 1,
-            max_output: 1024 * 1024,
-            max_file_size: 16 * 1024 * 1024,
+            wall_time: defaults::WALL_TIME,
+            cpu_time: defaults::CPU_TIME,
+            memory: defaults::MEMORY,
+            max_processes: defaults::MAX_PROCESSES,
+            max_output: defaults::MAX_OUTPUT,
+            max_file_size: defaults::MAX_FILE_SIZE,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Limit;
+use crate::config::sandbox::defaults;
 
 /// What a [`Sandbox`](super::Sandbox) allows the code it runs: limits, extra read-only paths
 /// and environment, and which isolation features must be present.
@@ -76,12 +77,12 @@ pub struct SandboxPolicy {
 impl Default for SandboxPolicy {
     fn default() -> Self {
         Self {
-            wall_time: Duration::from_secs(10),
-            cpu_time: Duration::from_secs(10),
-            memory: 512 * 1024 * 1024,
-            max_processes: 1,
-            max_output: 1024 * 1024,
-            max_file_size: 16 * 1024 * 1024,
+            wall_time: defaults::WALL_TIME,
+            cpu_time: defaults::CPU_TIME,
+            memory: defaults::MEMORY,
+            max_processes: defaults::MAX_PROCESSES,
+            max_output: defaults::MAX_OUTPUT,
+            max_file_size: defaults::MAX_FILE_SIZE,
             max_open_files: 256,
             read_only_paths: Vec::new(),
             env: Vec::new(),
