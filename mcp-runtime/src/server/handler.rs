@@ -192,47 +192,53 @@ impl ServerHandler for Server {
         self.inner.info.clone()
     }
 
-    async fn list_tools(
+    fn list_tools(
         &self,
         params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, McpError> {
-        let request = ListTools {
-            parts: self.parts(context),
-        };
-        let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
-        let page = self.page(ListKind::Tools, tools, cursor(&params), |t| &t.name)?;
-        Ok(paged!(ListToolsResult, page))
+    ) -> impl Future<Output = Result<ListToolsResult, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let request = ListTools {
+                parts: self.parts(context),
+            };
+            let tools = ListTools::from_response(self.handle(request.into_request()).await?)?;
+            let page = self.page(ListKind::Tools, tools, cursor(&params), |t| &t.name)?;
+            Ok(paged!(ListToolsResult, page))
+        })
     }
 
-    async fn call_tool(
+    fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, McpError> {
-        if self.inner.task_tools && self.runs_as_task(&request.name, &context)? {
-            // Boxed: its state would otherwise sit in every call's future (which rmcp moves
-            // into a task of its own per request).
-            return Box::pin(self.start_task(request, context)).await;
-        }
-        let mut parts = self.parts(context);
-        let arguments = request.arguments.unwrap_or_default();
-        let opened = self.open_rounds(
-            &mut parts,
-            ("tools/call", &request.name, Some(&arguments)),
-            request.request_state.as_deref(),
-            request.input_responses,
-        )?;
-        let call = ToolCall {
-            name: request.name.into_owned(),
-            arguments,
-            parts,
-        };
-        let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
-        Ok(match self.questions(opened) {
-            None => CallToolResponse::from(result),
-            Some(Ok(questions)) => CallToolResponse::InputRequired(questions),
-            Some(Err(message)) => CallToolResult::error(vec![ContentBlock::text(message)]).into(),
+    ) -> impl Future<Output = Result<CallToolResponse, McpError>> + Send + '_ {
+        Box::pin(async move {
+            if self.inner.task_tools && self.runs_as_task(&request.name, &context)? {
+                // Boxed: its state would otherwise sit in every call's future (which rmcp moves
+                // into a task of its own per request).
+                return Box::pin(self.start_task(request, context)).await;
+            }
+            let mut parts = self.parts(context);
+            let arguments = request.arguments.unwrap_or_default();
+            let opened = self.open_rounds(
+                &mut parts,
+                ("tools/call", &request.name, Some(&arguments)),
+                request.request_state.as_deref(),
+                request.input_responses,
+            )?;
+            let call = ToolCall {
+                name: request.name.into_owned(),
+                arguments,
+                parts,
+            };
+            let result = ToolCall::from_response(self.handle(call.into_request()).await?)?;
+            Ok(match self.questions(opened) {
+                None => CallToolResponse::from(result),
+                Some(Ok(questions)) => CallToolResponse::InputRequired(questions),
+                Some(Err(message)) => {
+                    CallToolResult::error(vec![ContentBlock::text(message)]).into()
+                }
+            })
         })
     }
 
@@ -244,57 +250,64 @@ impl ServerHandler for Server {
         Some(schemas.listed.clone())
     }
 
-    async fn list_resources(
+    fn list_resources(
         &self,
         params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
-    ) -> Result<ListResourcesResult, McpError> {
-        let request = ListResources {
-            parts: self.parts(context),
-        };
-        let resources = ListResources::from_response(self.handle(request.into_request()).await?)?;
-        let page = self.page(ListKind::Resources, resources, cursor(&params), |r| &r.uri)?;
-        Ok(paged!(ListResourcesResult, page))
+    ) -> impl Future<Output = Result<ListResourcesResult, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let request = ListResources {
+                parts: self.parts(context),
+            };
+            let resources =
+                ListResources::from_response(self.handle(request.into_request()).await?)?;
+            let page = self.page(ListKind::Resources, resources, cursor(&params), |r| &r.uri)?;
+            Ok(paged!(ListResourcesResult, page))
+        })
     }
 
-    async fn list_resource_templates(
+    fn list_resource_templates(
         &self,
         params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
-    ) -> Result<ListResourceTemplatesResult, McpError> {
-        let request = ListResourceTemplates {
-            parts: self.parts(context),
-        };
-        let templates =
-            ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
-        let page = self.page(ListKind::Templates, templates, cursor(&params), |t| {
-            &t.uri_template
-        })?;
-        Ok(paged!(ListResourceTemplatesResult, page))
+    ) -> impl Future<Output = Result<ListResourceTemplatesResult, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let request = ListResourceTemplates {
+                parts: self.parts(context),
+            };
+            let templates =
+                ListResourceTemplates::from_response(self.handle(request.into_request()).await?)?;
+            let page = self.page(ListKind::Templates, templates, cursor(&params), |t| {
+                &t.uri_template
+            })?;
+            Ok(paged!(ListResourceTemplatesResult, page))
+        })
     }
 
-    async fn read_resource(
+    fn read_resource(
         &self,
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResponse, McpError> {
-        let mut parts = self.parts(context);
-        let opened = self.open_rounds(
-            &mut parts,
-            ("resources/read", &request.uri, None),
-            request.request_state.as_deref(),
-            request.input_responses,
-        )?;
-        let read = ResourceRead {
-            uri: request.uri,
-            parts,
-        };
-        // A question asked on this round wins over the error that stopped the run there.
-        let response = self.handle(read.into_request()).await;
-        Ok(match self.questions(opened) {
-            None => ReadResourceResponse::from(ResourceRead::from_response(response?)?),
-            Some(Ok(questions)) => ReadResourceResponse::InputRequired(questions),
-            Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+    ) -> impl Future<Output = Result<ReadResourceResponse, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let mut parts = self.parts(context);
+            let opened = self.open_rounds(
+                &mut parts,
+                ("resources/read", &request.uri, None),
+                request.request_state.as_deref(),
+                request.input_responses,
+            )?;
+            let read = ResourceRead {
+                uri: request.uri,
+                parts,
+            };
+            // A question asked on this round wins over the error that stopped the run there.
+            let response = self.handle(read.into_request()).await;
+            Ok(match self.questions(opened) {
+                None => ReadResourceResponse::from(ResourceRead::from_response(response?)?),
+                Some(Ok(questions)) => ReadResourceResponse::InputRequired(questions),
+                Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+            })
         })
     }
 
@@ -330,43 +343,47 @@ impl ServerHandler for Server {
         Ok(())
     }
 
-    async fn list_prompts(
+    fn list_prompts(
         &self,
         params: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
-    ) -> Result<ListPromptsResult, McpError> {
-        let request = ListPrompts {
-            parts: self.parts(context),
-        };
-        let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
-        let page = self.page(ListKind::Prompts, prompts, cursor(&params), |p| &p.name)?;
-        Ok(paged!(ListPromptsResult, page))
+    ) -> impl Future<Output = Result<ListPromptsResult, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let request = ListPrompts {
+                parts: self.parts(context),
+            };
+            let prompts = ListPrompts::from_response(self.handle(request.into_request()).await?)?;
+            let page = self.page(ListKind::Prompts, prompts, cursor(&params), |p| &p.name)?;
+            Ok(paged!(ListPromptsResult, page))
+        })
     }
 
-    async fn get_prompt(
+    fn get_prompt(
         &self,
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResponse, McpError> {
-        let mut parts = self.parts(context);
-        let arguments = request.arguments.unwrap_or_default();
-        let opened = self.open_rounds(
-            &mut parts,
-            ("prompts/get", &request.name, Some(&arguments)),
-            request.request_state.as_deref(),
-            request.input_responses,
-        )?;
-        let get = PromptGet {
-            name: request.name,
-            arguments,
-            parts,
-        };
-        // A question asked on this round wins over the error that stopped the run there.
-        let response = self.handle(get.into_request()).await;
-        Ok(match self.questions(opened) {
-            None => GetPromptResponse::from(PromptGet::from_response(response?)?),
-            Some(Ok(questions)) => GetPromptResponse::InputRequired(questions),
-            Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+    ) -> impl Future<Output = Result<GetPromptResponse, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let mut parts = self.parts(context);
+            let arguments = request.arguments.unwrap_or_default();
+            let opened = self.open_rounds(
+                &mut parts,
+                ("prompts/get", &request.name, Some(&arguments)),
+                request.request_state.as_deref(),
+                request.input_responses,
+            )?;
+            let get = PromptGet {
+                name: request.name,
+                arguments,
+                parts,
+            };
+            // A question asked on this round wins over the error that stopped the run there.
+            let response = self.handle(get.into_request()).await;
+            Ok(match self.questions(opened) {
+                None => GetPromptResponse::from(PromptGet::from_response(response?)?),
+                Some(Ok(questions)) => GetPromptResponse::InputRequired(questions),
+                Some(Err(message)) => return Err(McpError::internal_error(message, None)),
+            })
         })
     }
 
@@ -387,63 +404,74 @@ impl ServerHandler for Server {
 
     /// Holds a subscription open until the client cancels it or the server stops; meanwhile
     /// `disable`/`enable` and `notify_resource_updated` reach it.
-    async fn listen(&self, context: rmcp::service::SubscriptionContext) -> Result<(), McpError> {
-        /// Removes the sink however the subscription ends (a cancelled request's future is
-        /// dropped, not finished).
-        struct Unlisten<'a>(&'a super::live::Live, rmcp::service::SubscriptionSink);
-        impl Drop for Unlisten<'_> {
-            fn drop(&mut self) {
-                self.0.unlisten(&self.1);
+    fn listen(
+        &self,
+        context: rmcp::service::SubscriptionContext,
+    ) -> impl Future<Output = Result<(), McpError>> + Send + '_ {
+        Box::pin(async move {
+            /// Removes the sink however the subscription ends (a cancelled request's future is
+            /// dropped, not finished).
+            struct Unlisten<'a>(&'a super::live::Live, rmcp::service::SubscriptionSink);
+            impl Drop for Unlisten<'_> {
+                fn drop(&mut self) {
+                    self.0.unlisten(&self.1);
+                }
             }
-        }
-        let sink = context.sink().clone();
-        self.inner.live.listen(sink.clone());
-        let _unlisten = Unlisten(&self.inner.live, sink);
-        let stopping = self.lifespan().stopping_token.clone();
-        tokio::select! {
-            () = context.cancelled() => {}
-            () = stopping.cancelled() => {}
-        }
-        Ok(())
+            let sink = context.sink().clone();
+            self.inner.live.listen(sink.clone());
+            let _unlisten = Unlisten(&self.inner.live, sink);
+            let stopping = self.lifespan().stopping_token.clone();
+            tokio::select! {
+                () = context.cancelled() => {}
+                () = stopping.cancelled() => {}
+            }
+            Ok(())
+        })
     }
 
-    async fn get_task(
+    fn get_task(
         &self,
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<GetTaskResult, McpError> {
-        let caller = self.caller(context);
-        self.tasks().get(&request.task_id, caller.as_deref()).await
+    ) -> impl Future<Output = Result<GetTaskResult, McpError>> + Send + '_ {
+        Box::pin(async move {
+            let caller = self.caller(context);
+            self.tasks().get(&request.task_id, caller.as_deref()).await
+        })
     }
 
-    async fn update_task(
+    fn update_task(
         &self,
         request: UpdateTaskParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<(), McpError> {
-        let caller = self.caller(context);
-        (self.tasks())
-            .update(&request.task_id, caller.as_deref(), request.input_responses)
-            .await
+    ) -> impl Future<Output = Result<(), McpError>> + Send + '_ {
+        Box::pin(async move {
+            let caller = self.caller(context);
+            (self.tasks())
+                .update(&request.task_id, caller.as_deref(), request.input_responses)
+                .await
+        })
     }
 
-    async fn cancel_task(
+    fn cancel_task(
         &self,
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<(), McpError> {
-        let caller = self.caller(context);
-        self.tasks()
-            .cancel(&request.task_id, caller.as_deref())
-            .await
+    ) -> impl Future<Output = Result<(), McpError>> + Send + '_ {
+        Box::pin(async move {
+            let caller = self.caller(context);
+            self.tasks()
+                .cancel(&request.task_id, caller.as_deref())
+                .await
+        })
     }
 
-    async fn complete(
+    fn complete(
         &self,
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
-    ) -> Result<CompleteResult, McpError> {
-        self.completions(request).await
+    ) -> impl Future<Output = Result<CompleteResult, McpError>> + Send + '_ {
+        Box::pin(async move { self.completions(request).await })
     }
 
     #[allow(deprecated)]

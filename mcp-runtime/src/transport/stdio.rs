@@ -28,9 +28,11 @@ impl Server {
         let transport = super::line::LineTransport::new(stdin(), output)
             .with_lists(self.list_cache())
             .with_limits(self.stdio_limits());
+        let direct = transport.direct_slot();
         let running = ServiceExt::serve(self.clone(), transport)
             .await
             .map_err(|error| Error::Initialize(error.to_string()))?;
+        super::line::dispatch_directly(&direct, &running);
         let stop = running.cancellation_token();
         let server = self.clone();
         let on_signal = tokio::spawn(async move {

@@ -33,9 +33,11 @@ impl Server {
             let transport = LineTransport::new(read, write)
                 .with_lists(self.list_cache())
                 .with_limits(self.stdio_limits());
+            let direct = transport.direct_slot();
             let running = ServiceExt::serve(self, transport)
                 .await
                 .map_err(|error| Error::Initialize(error.to_string()))?;
+            super::line::dispatch_directly(&direct, &running);
             running
                 .waiting()
                 .await

@@ -1,7 +1,11 @@
 //! The JSON-RPC codec of every byte-stream transport (stdio, the in-memory one, a caller's
 //! stream): newline-delimited messages, read and written by the SDK itself, under rmcp's
-//! service loop (which keeps cancellation, progress and server-to-client requests).
+//! service loop (which keeps the handshake, notifications, progress and server-to-client
+//! requests).
 //!
+//! - dispatch ([`direct`]): once the handshake is done, each request runs on the server in one
+//!   task of its own and its answer goes straight to the outbox, without a trip through
+//!   rmcp's loop;
 //! - reading ([`decode`]): a line is read once into borrowed parts, and a request for a
 //!   common method has its `params` deserialized straight into its type; what cannot be
 //!   delivered is answered (`-32700`, `-32600` with the id when readable, `-32602`);
@@ -13,9 +17,9 @@
 //!   ([`StdioLimits`]).
 
 mod decode;
+mod direct;
 mod outbox;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +31,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::task::JoinHandle;
 
 use decode::Decoded;
+use direct::{Direct, DirectSlot, InFlight, Writer};
 use outbox::Outbox;
 
 use crate::middleware::reply::ReplyMeter;
@@ -115,6 +120,19 @@ pub(crate) fn malformed(body: &[u8]) -> Option<serde_json::Value> {
     }
 }
 
+/// From now on, the transport whose [`LineTransport::direct_slot`] is `slot` dispatches
+/// requests to `running`'s server directly, with its session's peer (see [`direct`]).
+pub(crate) fn dispatch_directly(
+    slot: &DirectSlot,
+    running: &rmcp::service::RunningService<RoleServer, crate::server::Server>,
+) {
+    // Set once, right after the handshake; a second call would find it set and change nothing.
+    let _ = slot.set(Direct {
+        server: running.service().clone(),
+        peer: running.peer().clone(),
+    });
+}
+
 /// A reading half, boxed.
 pub(crate) type BoxedRead = Box<dyn AsyncRead + Send + Unpin>;
 /// A writing half, boxed.
@@ -135,7 +153,8 @@ fn write_response_line(buf: &mut Vec<u8>, id: &RequestId, result: &[u8]) -> std:
 pub(crate) struct LineTransport {
     read: BoxedRead,
     inbox: Inbox,
-    outbox: Arc<Outbox>,
+    /// Writes answers and notifications (shared with requests dispatched directly).
+    out: Writer,
     writer: Option<JoinHandle<()>>,
     max_line: usize,
     max_in_flight: usize,
@@ -144,14 +163,9 @@ pub(crate) struct LineTransport {
     /// ping or a discovery). Before it, rmcp's handshake ends the whole session on a
     /// notification or a response, so those are dropped here instead.
     started: bool,
-    /// Requests delivered and not yet answered (or cancelled): past `max_in_flight`, no more
-    /// input is read until one is.
-    in_flight: HashSet<RequestId>,
-    /// The server's list answers kept serialized, if it shares them.
-    lists: Option<Arc<ListCache>>,
-    /// Told the size of each answer written (for `Logging`'s `response_bytes`); every request
-    /// delivered carries it in its extensions.
-    meter: ReplyMeter,
+    /// Where the server and the session's peer are put once the handshake is done: from
+    /// then on, requests are dispatched directly ([`direct`]) instead of through rmcp's loop.
+    direct: DirectSlot,
 }
 
 impl LineTransport {
@@ -165,16 +179,25 @@ impl LineTransport {
         Self {
             read,
             inbox: Inbox::default(),
-            outbox,
+            out: Writer {
+                outbox,
+                in_flight: Arc::new(InFlight::default()),
+                lists: None,
+                meter: ReplyMeter::default(),
+            },
             writer: Some(writer),
             max_line: MAX_LINE,
             max_in_flight: MAX_IN_FLIGHT,
             max_unwritten: MAX_UNWRITTEN,
             started: false,
-            in_flight: HashSet::new(),
-            lists: None,
-            meter: ReplyMeter::default(),
+            direct: DirectSlot::default(),
         }
+    }
+
+    /// Where to put the server and the session's peer once rmcp's handshake returned them:
+    /// requests are then dispatched directly.
+    pub(crate) fn direct_slot(&self) -> DirectSlot {
+        self.direct.clone()
     }
 
     /// Bounded by `limits`.
@@ -187,7 +210,7 @@ impl LineTransport {
 
     /// Writes list answers from `lists`, which keeps each distinct one serialized.
     pub(crate) fn with_lists(mut self, lists: Arc<ListCache>) -> Self {
-        self.lists = Some(lists);
+        self.out.lists = Some(lists);
         self
     }
 
@@ -205,52 +228,26 @@ impl Transport<RoleServer> for LineTransport {
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        let answered = match &item {
-            JsonRpcMessage::Response(response) => {
-                self.in_flight.remove(&response.id);
-                self.started |= !matches!(
-                    response.result,
-                    ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
-                );
-                Some(&response.id)
-            }
-            JsonRpcMessage::Error(error) => {
-                if let Some(id) = &error.id {
-                    self.in_flight.remove(id);
-                }
-                error.id.as_ref()
-            }
-            _ => None,
-        };
-        // Serialized now, in the order the service sends: a progress notification is never
-        // overtaken by the answer it precedes.
-        let written = match (&item, &self.lists) {
-            (JsonRpcMessage::Response(response), Some(lists)) => {
-                match lists.json(&response.result) {
-                    Some(json) => self
-                        .outbox
-                        .push_with(|buf| write_response_line(buf, &response.id, &json)),
-                    None => self.outbox.push(&item),
-                }
-            }
-            _ => self.outbox.push(&item),
-        };
-        if let Some(id) = answered {
-            self.meter.replied(id, written.as_ref().ok().copied());
+        if let JsonRpcMessage::Response(response) = &item {
+            self.started |= !matches!(
+                response.result,
+                ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
+            );
         }
-        std::future::ready(written.map(drop))
+        std::future::ready(self.out.write(&item).map(drop))
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         // Cancellation-safe (the service polls this in a `select!`): what was read stays in
         // the inbox, and a line is taken out only once it is decoded.
-        if self.in_flight.len() >= self.max_in_flight {
-            // The service loop polls this beside its other work, and asks again after each
-            // answer it sends: waiting here is what stops reading.
-            std::future::pending::<()>().await;
-        }
         loop {
-            while let Some(line) = self.inbox.next_line(self.max_line) {
+            loop {
+                // Waiting here is what stops reading (the service loop polls this beside its
+                // other work).
+                self.out.in_flight.wait_below(self.max_in_flight).await;
+                let Some(line) = self.inbox.next_line(self.max_line) else {
+                    break;
+                };
                 let decoded = match line {
                     Line::Whole(line) => decode::decode(line),
                     Line::TooLong => decode::reject(
@@ -271,9 +268,10 @@ impl Transport<RoleServer> for LineTransport {
                     }
                     Decoded::Message(message) => {
                         let mut message = message;
+                        let mut dispatch = None;
                         match &mut *message {
                             JsonRpcMessage::Request(request)
-                                if self.in_flight.contains(&request.id) =>
+                                if self.out.in_flight.contains(&request.id) =>
                             {
                                 // Its answer could not be told from the first one's: refused,
                                 // and the first goes on.
@@ -289,7 +287,7 @@ impl Transport<RoleServer> for LineTransport {
                                     Some(request.id.clone()),
                                 );
                                 tracing::debug!(id = %request.id, "refusing a duplicate request id");
-                                if self.outbox.push(&refusal).is_err() {
+                                if self.out.outbox.push(&refusal).is_err() {
                                     return None;
                                 }
                                 continue;
@@ -313,33 +311,51 @@ impl Transport<RoleServer> for LineTransport {
                                 {
                                     self.started = true;
                                 }
-                                self.in_flight.insert(request.id.clone());
                                 rmcp::model::GetExtensions::extensions_mut(&mut request.request)
-                                    .insert(self.meter.clone());
+                                    .insert(self.out.meter.clone());
+                                if let Some(direct) = self.direct.get()
+                                    && self.started
+                                    && !matches!(
+                                        request.request,
+                                        ClientRequest::InitializeRequest(_)
+                                            | ClientRequest::DiscoverRequest(_)
+                                    )
+                                {
+                                    dispatch = Some(direct);
+                                } else {
+                                    self.out.in_flight.insert(request.id.clone(), None);
+                                }
                             }
                             JsonRpcMessage::Notification(notification) => {
                                 if let ClientNotification::CancelledNotification(cancelled) =
                                     &notification.notification
                                     && let Some(id) = &cancelled.params.request_id
                                 {
-                                    // Its answer may never be sent.
-                                    self.in_flight.remove(id);
+                                    // Its answer may never be sent (and one dispatched here
+                                    // is told, and its answer dropped).
+                                    self.out.in_flight.cancel(id);
                                 }
                             }
                             _ => {}
+                        }
+                        if let Some(direct) = dispatch
+                            && let JsonRpcMessage::Request(request) = *message
+                        {
+                            self.out.dispatch(direct, request.id, request.request);
+                            continue;
                         }
                         return Some(*message);
                     }
                     Decoded::Skip => {}
                     Decoded::Reply(reply) => {
                         tracing::debug!(%reply, "answering a message that cannot be delivered");
-                        if self.outbox.push(&reply).is_err() {
+                        if self.out.outbox.push(&reply).is_err() {
                             return None;
                         }
                     }
                 }
             }
-            self.outbox.wait_below(self.max_unwritten).await;
+            self.out.outbox.wait_below(self.max_unwritten).await;
             match self.inbox.fill(&mut self.read).await {
                 Ok(0) => return None,
                 Ok(_) => {}
@@ -352,8 +368,18 @@ impl Transport<RoleServer> for LineTransport {
     }
 
     async fn close(&mut self) -> Result<(), Self::Error> {
-        self.meter.close();
-        self.outbox.close();
+        // Requests dispatched here are still answered, as rmcp's loop lets its own finish
+        // (it waits as long before it closes the transport); past that, they are cancelled.
+        let in_flight = self.out.in_flight.clone();
+        if tokio::time::timeout(CLOSE_GRACE, in_flight.wait_dispatched())
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still running at the end of the session were cancelled");
+        }
+        in_flight.cancel_dispatched();
+        self.out.meter.close();
+        self.out.outbox.close();
         if let Some(mut writer) = self.writer.take()
             && tokio::time::timeout(CLOSE_GRACE, &mut writer)
                 .await
@@ -370,8 +396,9 @@ impl Drop for LineTransport {
     fn drop(&mut self) {
         // Without `close` (the service ended some other way), the writer still finishes what
         // is buffered, then stops.
-        self.meter.close();
-        self.outbox.close();
+        self.out.in_flight.cancel_dispatched();
+        self.out.meter.close();
+        self.out.outbox.close();
     }
 }
 
@@ -646,7 +673,7 @@ mod tests {
         transport.send(answer).await.expect("sent");
         let cancelled = transport.receive().await.expect("the cancellation");
         assert!(matches!(cancelled, JsonRpcMessage::Notification(_)));
-        assert_eq!(transport.in_flight.len(), MAX_IN_FLIGHT - 2);
+        assert_eq!(transport.out.in_flight.len(), MAX_IN_FLIGHT - 2);
     }
 
     #[tokio::test]
