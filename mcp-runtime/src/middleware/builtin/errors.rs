@@ -96,7 +96,15 @@ impl CorrelationId {
         static KEYS: OnceLock<RandomState> = OnceLock::new();
         let mut hasher = KEYS.get_or_init(RandomState::new).build_hasher();
         hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        Self(Arc::from(format!("{:016x}", hasher.finish())))
+        // `format!("{:016x}")` without the formatting machinery (one id per request).
+        let mut value = hasher.finish();
+        let mut text = [b'0'; 16];
+        for digit in text.iter_mut().rev() {
+            *digit = b"0123456789abcdef"[(value & 0xf) as usize];
+            value >>= 4;
+        }
+        // Hexadecimal digits only: the check cannot fail.
+        Self(Arc::from(std::str::from_utf8(&text).unwrap_or_default()))
     }
 
     /// The id as text.
@@ -275,5 +283,17 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.as_str().len(), 16);
         assert!(a.as_str().chars().all(|c| c.is_ascii_hexdigit()));
+        // Lower-case, and every digit used across a few ids (no digit stuck at one value).
+        let ids: Vec<CorrelationId> = (0..64).map(|_| CorrelationId::new()).collect();
+        for id in &ids {
+            assert!(!id.as_str().chars().any(|c| c.is_ascii_uppercase()), "{id}");
+        }
+        for position in 0..16 {
+            let seen: std::collections::HashSet<u8> = ids
+                .iter()
+                .map(|id| id.as_str().as_bytes()[position])
+                .collect();
+            assert!(seen.len() > 4, "digit {position} barely varies: {seen:?}");
+        }
     }
 }

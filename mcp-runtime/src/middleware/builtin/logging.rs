@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use rmcp::ErrorData as McpError;
+use rmcp::model::RequestId;
 use serde_json::Value;
 
 use super::errors::CorrelationId;
@@ -188,11 +189,8 @@ impl Middleware for Logging {
             let mut line = Line {
                 method: request.method(),
                 component: request.target().unwrap_or_default().to_owned(),
-                request_id: id.to_string(),
-                correlation_id: request
-                    .extensions()
-                    .get::<CorrelationId>()
-                    .map(CorrelationId::to_string),
+                request_id: request_id_text(&id),
+                correlation_id: request.extensions().get::<CorrelationId>().cloned(),
                 duration_ms: 0.0,
                 outcome: Outcome::Ok,
                 request_bytes: request_len(&request),
@@ -236,12 +234,39 @@ impl Middleware for Logging {
     }
 }
 
+/// A request id as the log line shows it (`RequestId`'s `Display`), without the formatting
+/// machinery for the usual numeric one.
+fn request_id_text(id: &RequestId) -> String {
+    match id {
+        RequestId::Number(n) => {
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = n.unsigned_abs();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            let mut text = String::with_capacity(21);
+            if *n < 0 {
+                text.push('-');
+            }
+            text.extend(digits[at..].iter().map(|&b| char::from(b)));
+            text
+        }
+        RequestId::String(text) => text.to_string(),
+    }
+}
+
 /// One request's event, its fields gathered before the answer's size is known.
 struct Line {
     method: &'static str,
     component: String,
     request_id: String,
-    correlation_id: Option<String>,
+    correlation_id: Option<CorrelationId>,
     duration_ms: f64,
     outcome: Outcome,
     request_bytes: usize,
@@ -267,7 +292,7 @@ impl Line {
             request_payload,
             response_payload,
         } = self;
-        let correlation_id = correlation_id.as_deref();
+        let correlation_id = correlation_id.as_ref().map(CorrelationId::as_str);
         let request_payload = request_payload.as_deref();
         let response_payload = response_payload.as_deref();
         match error {
@@ -382,6 +407,22 @@ pub(crate) fn redact_secrets(value: &mut Value, secret_keys: &[String]) -> bool 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn request_ids_read_as_their_display() {
+        for id in [
+            RequestId::Number(0),
+            RequestId::Number(7),
+            RequestId::Number(1234567890),
+            RequestId::Number(-42),
+            RequestId::Number(i64::MIN),
+            RequestId::Number(i64::MAX),
+            RequestId::String("abc-1".into()),
+            RequestId::String("".into()),
+        ] {
+            assert_eq!(request_id_text(&id), id.to_string());
+        }
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {
