@@ -64,8 +64,8 @@ impl Server {
     /// Routes a request once, then runs it through the global middleware (if any), the
     /// component's own middleware (if any), and the component.
     ///
-    /// Boxed: rmcp spawns a task per request around the handler's future, and moves it a few
-    /// times on the way; a pointer moves for free, the pipeline's whole state machine does not.
+    /// Boxed: each request runs in a task of its own, whose future is moved a few times on
+    /// the way; a pointer moves for free, the pipeline's whole state machine does not.
     pub(super) fn handle(
         &self,
         request: Request,

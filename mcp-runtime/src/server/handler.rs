@@ -187,6 +187,9 @@ impl Server {
     }
 }
 
+/// The methods that wait return boxed futures: rmcp's `handle_request`, which a task per
+/// request runs, holds the largest of them inline and is moved a few times on its way into the
+/// task; a box moves as a pointer.
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
         self.inner.info.clone()
