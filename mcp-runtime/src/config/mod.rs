@@ -61,7 +61,7 @@
 //!
 //! [stdio]
 //! max_line = 16777216          # bytes; a longer message line gets -32600
-//! max_in_flight = 64           # requests at once; then input waits for answers
+//! max_in_flight = 64           # requests running at once; more wait their turn
 //! max_unwritten = 8388608      # bytes of answers unread by the client; then input waits
 //!
 //! [lists]

@@ -59,7 +59,7 @@ async fn the_builders_stdio_limits_bound_lines_and_requests_in_flight() {
     let refused = next(&mut answers).await;
     assert_eq!(refused["error"]["code"], -32600, "{refused}");
 
-    // Three calls: two run, the third is not even read until one is answered.
+    // Three calls: two run, the third waits until one is answered.
     for n in 1..=3 {
         let call = format!(
             "{{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"tools/call\",\"params\":{{\"name\":\"hold\",\"arguments\":{{\"n\":{n}}}}}}}\n",
@@ -85,7 +85,7 @@ async fn the_builders_stdio_limits_bound_lines_and_requests_in_flight() {
     assert_eq!(
         started_rx.recv().await,
         Some(3),
-        "read once an answer went out"
+        "started once an answer went out"
     );
     gate.release.add_permits(2);
     next(&mut answers).await;

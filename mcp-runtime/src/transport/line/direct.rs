@@ -235,6 +235,18 @@ mod tests {
         }
     }
 
+    /// Asks the client how many, and answers with its answer.
+    #[tool]
+    async fn ask(ctx: Ctx) -> Result<String, crate::ToolError> {
+        let answer = ctx
+            .elicit(
+                "How many?",
+                json!({"type": "object", "properties": {"n": {"type": "integer"}}}),
+            )
+            .await?;
+        Ok(answer.content.unwrap_or_default().to_string())
+    }
+
     /// Answers after a while.
     #[tool]
     async fn slow() -> &'static str {
@@ -257,7 +269,7 @@ mod tests {
             let held = Arc::new(Held::default());
             let server = Server::builder("direct")
                 .state(held.clone())
-                .tools(tools![hold, slow])
+                .tools(tools![hold, slow, ask])
                 .build()
                 .expect("builds");
             let (client, server_io) = tokio::io::duplex(1 << 16);
@@ -284,7 +296,7 @@ mod tests {
             session
                 .send(
                     json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-                    "protocolVersion": "2025-06-18", "capabilities": {},
+                    "protocolVersion": "2025-06-18", "capabilities": {"elicitation": {}},
                     "clientInfo": {"name": "t", "version": "0"}}}),
                 )
                 .await;
@@ -438,5 +450,64 @@ mod tests {
         assert_eq!(session.in_flight.len(), 0);
         let end = session.lines.next_line().await.expect("readable");
         assert!(end.is_none(), "no answer to a cancelled call: {end:?}");
+    }
+
+    #[tokio::test]
+    async fn answers_and_cancellations_are_read_while_the_in_flight_bound_is_full() {
+        let mut session = Session::start(1).await;
+        let held = session.held.clone();
+        // The one place is taken by a call that asks the client: its answer must still be read.
+        session.call(1, "ask").await;
+        let question = session.next().await;
+        assert_eq!(question["method"], "elicitation/create", "{question}");
+        // A request waits behind the bound; the answer after it still gets through.
+        session.call(2, "slow").await;
+        session
+            .send(json!({"jsonrpc": "2.0", "id": question["id"].clone(),
+                "result": {"action": "accept", "content": {"n": 3}}}))
+            .await;
+        let answer = session.next().await;
+        assert_eq!(answer["id"], 1, "{answer}");
+        assert_eq!(
+            answer["result"]["content"][0]["text"], r#"{"n":3}"#,
+            "{answer}"
+        );
+        let answer = session.next().await;
+        assert_eq!(answer["id"], 2, "{answer}");
+        // A call that holds the place; a waiting call cancelled before it ran never runs.
+        session.call(3, "hold").await;
+        tokio::time::timeout(Duration::from_secs(10), held.started.notified())
+            .await
+            .expect("the tool started");
+        session.call(4, "hold").await;
+        session
+            .send(
+                json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                "params": {"requestId": 4}}),
+            )
+            .await;
+        session
+            .send(
+                json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                "params": {"requestId": 3}}),
+            )
+            .await;
+        tokio::time::timeout(Duration::from_secs(10), held.cancelled.notified())
+            .await
+            .expect("the running call saw its cancellation");
+        session
+            .send(json!({"jsonrpc": "2.0", "id": 5, "method": "ping"}))
+            .await;
+        let answer = session.next().await;
+        assert_eq!(
+            answer["id"], 5,
+            "no answer to 3 or 4 before the ping's: {answer}"
+        );
+        let started_again =
+            tokio::time::timeout(Duration::from_millis(200), held.started.notified()).await;
+        assert!(
+            started_again.is_err(),
+            "the cancelled waiting call never ran"
+        );
     }
 }

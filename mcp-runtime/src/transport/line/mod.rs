@@ -11,10 +11,12 @@
 //!   delivered is answered (`-32700`, `-32600` with the id when readable, `-32602`);
 //! - writing ([`outbox`]): a message is serialized once into a shared buffer, and a writer task
 //!   writes what gathered with one write per batch;
-//! - bounds: a line longer than [`MAX_LINE`] is discarded as it arrives (and answered), and
-//!   reading stops while `max_in_flight` requests wait for their answers or more than
-//!   `max_unwritten` bytes of answers wait for a client that does not read them
-//!   ([`StdioLimits`]).
+//! - bounds ([`StdioLimits`]): a line longer than [`MAX_LINE`] is discarded as it arrives (and
+//!   answered); past `max_in_flight` requests running, further requests wait in order (held,
+//!   while reading goes on, so that the client's answers to the server's questions and its
+//!   cancellations still arrive); reading stops when as many wait again (at least
+//!   [`MIN_HELD`]), or while more than `max_unwritten` bytes of answers wait for a client that
+//!   does not read them.
 
 mod decode;
 mod direct;
@@ -65,8 +67,10 @@ pub struct StdioLimits {
     /// The longest message line, in bytes (16 MiB by default); a longer one is discarded and
     /// answered with `-32600`.
     pub max_line: usize,
-    /// Requests in flight at once (64 by default); past it no more input is read until one is
-    /// answered.
+    /// Requests running at once (64 by default). Past it, further requests wait in order for
+    /// a place, while input is still read (answers to the server's questions and
+    /// cancellations get through; a request cancelled while it waits never starts); once as
+    /// many wait (at least 64), or `max_unwritten` bytes of them, no more input is read.
     pub max_in_flight: usize,
     /// Bytes of answers the client has not read (8 MiB by default); past it no more input is
     /// read until they drain.
@@ -102,6 +106,10 @@ impl StdioLimits {
         self
     }
 }
+
+/// Requests held while the in-flight bound is full, at least (the bound itself when larger):
+/// past them (or `max_unwritten` bytes of them), reading stops.
+const MIN_HELD: usize = 64;
 
 /// How long closing waits for the last answers to be written.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -166,6 +174,14 @@ pub(crate) struct LineTransport {
     /// Where the server and the session's peer are put once the handshake is done: from
     /// then on, requests are dispatched directly ([`direct`]) instead of through rmcp's loop.
     direct: DirectSlot,
+    /// Requests read while `max_in_flight` were in flight (and their lines' sizes), started in
+    /// order as places free up. Reading goes on past them, up to as many again (at least
+    /// [`MIN_HELD`]) or `max_unwritten` bytes, so that what the client sends behind them
+    /// (answers to the server's questions, cancellations) is not stuck.
+    held: std::collections::VecDeque<(Box<RxJsonRpcMessage<RoleServer>>, usize)>,
+    held_bytes: usize,
+    /// The input ended (or failed): what is held is still started, then the stream ends.
+    ended: bool,
 }
 
 impl LineTransport {
@@ -191,6 +207,9 @@ impl LineTransport {
             max_unwritten: MAX_UNWRITTEN,
             started: false,
             direct: DirectSlot::default(),
+            held: std::collections::VecDeque::new(),
+            held_bytes: 0,
+            ended: false,
         }
     }
 
@@ -198,6 +217,49 @@ impl LineTransport {
     /// requests are then dispatched directly.
     pub(crate) fn direct_slot(&self) -> DirectSlot {
         self.direct.clone()
+    }
+
+    /// Starts a request: dispatched directly once the session is up (`None`), or handed to
+    /// rmcp's loop.
+    fn deliver(
+        &mut self,
+        message: Box<RxJsonRpcMessage<RoleServer>>,
+    ) -> Option<RxJsonRpcMessage<RoleServer>> {
+        let JsonRpcMessage::Request(request) = *message else {
+            return Some(*message);
+        };
+        if let Some(direct) = self.direct.get()
+            && self.started
+            && !matches!(
+                request.request,
+                ClientRequest::InitializeRequest(_) | ClientRequest::DiscoverRequest(_)
+            )
+        {
+            self.out.dispatch(direct, request.id, request.request);
+            return None;
+        }
+        self.out.in_flight.insert(request.id.clone(), None);
+        Some(JsonRpcMessage::Request(request))
+    }
+
+    /// Whether a request with this id is in flight, or held.
+    fn in_flight_or_held(&self, id: &RequestId) -> bool {
+        self.out.in_flight.contains(id)
+            || self
+                .held
+                .iter()
+                .any(|(message, _)| matches!(&**message, JsonRpcMessage::Request(r) if &r.id == id))
+    }
+
+    /// Drops the held request `id`, which the client cancelled before it started.
+    fn unhold(&mut self, id: &RequestId) {
+        if let Some(at) = self.held.iter().position(
+            |(message, _)| matches!(&**message, JsonRpcMessage::Request(r) if &r.id == id),
+        ) && let Some((_, bytes)) = self.held.remove(at)
+        {
+            self.held_bytes -= bytes;
+            tracing::debug!(%id, "a request cancelled before it started is dropped");
+        }
     }
 
     /// Bounded by `limits`.
@@ -239,18 +301,59 @@ impl Transport<RoleServer> for LineTransport {
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         // Cancellation-safe (the service polls this in a `select!`): what was read stays in
-        // the inbox, and a line is taken out only once it is decoded.
+        // the inbox (or among the held requests), and a line is taken out only once it is
+        // decoded.
         loop {
-            loop {
-                // Waiting here is what stops reading (the service loop polls this beside its
-                // other work).
-                self.out.in_flight.wait_below(self.max_in_flight).await;
-                let Some(line) = self.inbox.next_line(self.max_line) else {
+            // Requests held while the bound was full go first, in order, as places free up.
+            while !self.held.is_empty() && self.out.in_flight.len() < self.max_in_flight {
+                let Some((message, bytes)) = self.held.pop_front() else {
                     break;
                 };
-                let decoded = match line {
-                    Line::Whole(line) => decode::decode(line),
-                    Line::TooLong => decode::reject(
+                self.held_bytes -= bytes;
+                if let Some(message) = self.deliver(message) {
+                    return Some(message);
+                }
+            }
+            if self.ended {
+                if self.held.is_empty() {
+                    return None;
+                }
+                self.out.in_flight.wait_below(self.max_in_flight).await;
+                continue;
+            }
+            if self.held.len() >= self.max_in_flight.max(MIN_HELD)
+                || self.held_bytes >= self.max_unwritten
+            {
+                // As many requests wait as may run: reading stops until a place frees up.
+                self.out.in_flight.wait_below(self.max_in_flight).await;
+                continue;
+            }
+            let Some(line) = self.inbox.next_line(self.max_line) else {
+                self.out.outbox.wait_below(self.max_unwritten).await;
+                let read = if self.held.is_empty() {
+                    self.inbox.fill(&mut self.read).await
+                } else {
+                    // Held requests may start before more input comes.
+                    let in_flight = self.out.in_flight.clone();
+                    tokio::select! {
+                        read = self.inbox.fill(&mut self.read) => read,
+                        () = in_flight.wait_below(self.max_in_flight) => continue,
+                    }
+                };
+                match read {
+                    Ok(0) => self.ended = true,
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "reading the transport failed");
+                        self.ended = true;
+                    }
+                }
+                continue;
+            };
+            let (decoded, bytes) = match line {
+                Line::Whole(line) => (decode::decode(line), line.len()),
+                Line::TooLong => (
+                    decode::reject(
                         None,
                         rmcp::model::ErrorCode::INVALID_REQUEST,
                         &format!(
@@ -258,112 +361,95 @@ impl Transport<RoleServer> for LineTransport {
                             self.max_line
                         ),
                     ),
-                };
-                self.inbox.consume();
-                match decoded {
-                    Decoded::Message(message)
-                        if !self.started && !matches!(*message, JsonRpcMessage::Request(_)) =>
+                    0,
+                ),
+            };
+            self.inbox.consume();
+            let mut message = match decoded {
+                Decoded::Message(message)
+                    if !self.started && !matches!(*message, JsonRpcMessage::Request(_)) =>
+                {
+                    tracing::debug!("ignoring a notification or response before initialize");
+                    continue;
+                }
+                Decoded::Message(message) => message,
+                Decoded::Skip => continue,
+                Decoded::Reply(reply) => {
+                    tracing::debug!(%reply, "answering a message that cannot be delivered");
+                    if self.out.outbox.push(&reply).is_err() {
+                        return None;
+                    }
+                    continue;
+                }
+            };
+            match &mut *message {
+                JsonRpcMessage::Request(request) if self.in_flight_or_held(&request.id) => {
+                    // Its answer could not be told from the first one's: refused, and the
+                    // first goes on.
+                    let refusal = rmcp::model::ServerJsonRpcMessage::error(
+                        rmcp::model::ErrorData::invalid_request(
+                            format!(
+                                "Invalid request: a request with id {} is already in flight; \
+                                 use another id",
+                                request.id
+                            ),
+                            None,
+                        ),
+                        Some(request.id.clone()),
+                    );
+                    tracing::debug!(id = %request.id, "refusing a duplicate request id");
+                    if self.out.outbox.push(&refusal).is_err() {
+                        return None;
+                    }
+                    continue;
+                }
+                JsonRpcMessage::Request(request) => {
+                    // A request that carries its own 2026-07-28 lifecycle (not a discovery)
+                    // starts the session: no handshake follows, and its notifications (a
+                    // listen's cancellation) must pass.
+                    if !self.started
+                        && !matches!(
+                            request.request,
+                            ClientRequest::DiscoverRequest(_)
+                                | ClientRequest::PingRequest(_)
+                                | ClientRequest::InitializeRequest(_)
+                        )
+                        && rmcp::model::GetMeta::get_meta(&request.request)
+                            .protocol_version()
+                            .is_some_and(|version| {
+                                version >= rmcp::model::ProtocolVersion::V_2026_07_28
+                            })
                     {
-                        tracing::debug!("ignoring a notification or response before initialize");
+                        self.started = true;
                     }
-                    Decoded::Message(message) => {
-                        let mut message = message;
-                        let mut dispatch = None;
-                        match &mut *message {
-                            JsonRpcMessage::Request(request)
-                                if self.out.in_flight.contains(&request.id) =>
-                            {
-                                // Its answer could not be told from the first one's: refused,
-                                // and the first goes on.
-                                let refusal = rmcp::model::ServerJsonRpcMessage::error(
-                                    rmcp::model::ErrorData::invalid_request(
-                                        format!(
-                                            "Invalid request: a request with id {} is already \
-                                             in flight; use another id",
-                                            request.id
-                                        ),
-                                        None,
-                                    ),
-                                    Some(request.id.clone()),
-                                );
-                                tracing::debug!(id = %request.id, "refusing a duplicate request id");
-                                if self.out.outbox.push(&refusal).is_err() {
-                                    return None;
-                                }
-                                continue;
-                            }
-                            JsonRpcMessage::Request(request) => {
-                                // A request that carries its own 2026-07-28 lifecycle (not a
-                                // discovery) starts the session: no handshake follows, and
-                                // its notifications (a listen's cancellation) must pass.
-                                if !self.started
-                                    && !matches!(
-                                        request.request,
-                                        ClientRequest::DiscoverRequest(_)
-                                            | ClientRequest::PingRequest(_)
-                                            | ClientRequest::InitializeRequest(_)
-                                    )
-                                    && rmcp::model::GetMeta::get_meta(&request.request)
-                                        .protocol_version()
-                                        .is_some_and(|version| {
-                                            version >= rmcp::model::ProtocolVersion::V_2026_07_28
-                                        })
-                                {
-                                    self.started = true;
-                                }
-                                rmcp::model::GetExtensions::extensions_mut(&mut request.request)
-                                    .insert(self.out.meter.clone());
-                                if let Some(direct) = self.direct.get()
-                                    && self.started
-                                    && !matches!(
-                                        request.request,
-                                        ClientRequest::InitializeRequest(_)
-                                            | ClientRequest::DiscoverRequest(_)
-                                    )
-                                {
-                                    dispatch = Some(direct);
-                                } else {
-                                    self.out.in_flight.insert(request.id.clone(), None);
-                                }
-                            }
-                            JsonRpcMessage::Notification(notification) => {
-                                if let ClientNotification::CancelledNotification(cancelled) =
-                                    &notification.notification
-                                    && let Some(id) = &cancelled.params.request_id
-                                {
-                                    // Its answer may never be sent (and one dispatched here
-                                    // is told, and its answer dropped).
-                                    self.out.in_flight.cancel(id);
-                                }
-                            }
-                            _ => {}
-                        }
-                        if let Some(direct) = dispatch
-                            && let JsonRpcMessage::Request(request) = *message
-                        {
-                            self.out.dispatch(direct, request.id, request.request);
-                            continue;
-                        }
-                        return Some(*message);
+                    rmcp::model::GetExtensions::extensions_mut(&mut request.request)
+                        .insert(self.out.meter.clone());
+                    if !self.held.is_empty() || self.out.in_flight.len() >= self.max_in_flight {
+                        // Held, not refused: reading goes on, so that the client's answers to
+                        // the server's own questions and its cancellations still arrive.
+                        self.held.push_back((message, bytes));
+                        self.held_bytes += bytes;
+                        continue;
                     }
-                    Decoded::Skip => {}
-                    Decoded::Reply(reply) => {
-                        tracing::debug!(%reply, "answering a message that cannot be delivered");
-                        if self.out.outbox.push(&reply).is_err() {
-                            return None;
-                        }
+                    match self.deliver(message) {
+                        Some(message) => return Some(message),
+                        None => continue,
                     }
                 }
-            }
-            self.out.outbox.wait_below(self.max_unwritten).await;
-            match self.inbox.fill(&mut self.read).await {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::error!(%error, "reading the transport failed");
-                    return None;
+                JsonRpcMessage::Notification(notification) => {
+                    if let ClientNotification::CancelledNotification(cancelled) =
+                        &notification.notification
+                        && let Some(id) = &cancelled.params.request_id
+                    {
+                        // Its answer may never be sent (and one dispatched here is told, and
+                        // its answer dropped); one still held never starts.
+                        self.out.in_flight.cancel(id);
+                        self.unhold(id);
+                    }
                 }
+                _ => {}
             }
+            return Some(*message);
         }
     }
 
@@ -620,7 +706,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn reading_waits_while_too_many_requests_are_in_flight() {
+    async fn requests_past_the_in_flight_bound_wait_and_what_follows_them_is_read() {
         let (mut transport, client) = transport(MAX_LINE);
         // As after `initialize`: notifications are delivered.
         transport.started = true;
@@ -631,7 +717,7 @@ mod tests {
                 format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
             );
         }
-        // The cancellation of a request in flight frees its place too.
+        // Behind the two requests that wait: a cancellation, read at once.
         input.extend_from_slice(
             b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}\n",
         );
@@ -639,10 +725,22 @@ mod tests {
         for _ in 0..MAX_IN_FLIGHT {
             transport.receive().await.expect("a request");
         }
+        let cancelled = transport.receive().await.expect("the cancellation");
+        assert!(
+            matches!(cancelled, JsonRpcMessage::Notification(_)),
+            "read past the requests that wait: {cancelled:?}"
+        );
+        assert_eq!(transport.held.len(), 2);
+        // The cancellation freed a place: the first request that waited takes it.
+        let next = transport.receive().await.expect("a waiting request");
+        assert_eq!(
+            next.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(MAX_IN_FLIGHT as i64)
+        );
         let waiting = tokio::time::timeout(Duration::from_millis(50), transport.receive()).await;
         assert!(
             waiting.is_err(),
-            "{MAX_IN_FLIGHT} requests in flight: no more is read"
+            "{MAX_IN_FLIGHT} in flight again: the next one waits"
         );
         let answer = rmcp::model::ServerJsonRpcMessage::response(
             ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
@@ -652,28 +750,72 @@ mod tests {
         let next = transport
             .receive()
             .await
-            .expect("read again once one is answered");
+            .expect("started once one is answered");
         assert_eq!(
             next.into_request().expect("a request").1,
-            rmcp::model::NumberOrString::Number(MAX_IN_FLIGHT as i64)
+            rmcp::model::NumberOrString::Number(MAX_IN_FLIGHT as i64 + 1)
         );
-        let waiting = tokio::time::timeout(Duration::from_millis(50), transport.receive()).await;
-        assert!(waiting.is_err(), "full again");
         // An error answer frees a place as well.
         let error = rmcp::model::ServerJsonRpcMessage::error(
             rmcp::model::ErrorData::internal_error("no", None),
             Some(rmcp::model::NumberOrString::Number(2)),
         );
         transport.send(error).await.expect("sent");
-        transport.receive().await.expect("the last ping");
+        assert_eq!(transport.out.in_flight.len(), MAX_IN_FLIGHT - 1);
+        assert!(transport.held.is_empty());
+    }
+
+    #[tokio::test]
+    async fn reading_stops_once_as_many_requests_wait_as_may_be_held() {
+        let (transport, client) = transport(MAX_LINE);
+        let mut transport = transport.with_limits(StdioLimits::default().max_in_flight(1));
+        transport.started = true;
+        let (_client_read, mut client_write) = tokio::io::split(client);
+        let mut input = Vec::new();
+        for id in 0..MIN_HELD as i64 + 2 {
+            input.extend_from_slice(
+                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
+            );
+        }
+        input.extend_from_slice(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}\n",
+        );
+        client_write.write_all(&input).await.expect("writable");
+        transport.receive().await.expect("the first request");
+        let waiting = tokio::time::timeout(Duration::from_millis(100), transport.receive()).await;
+        assert!(waiting.is_err(), "nothing more to deliver");
+        assert_eq!(
+            transport.held.len(),
+            MIN_HELD,
+            "the last request and what follows unread"
+        );
         let answer = rmcp::model::ServerJsonRpcMessage::response(
             ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(3),
+            rmcp::model::NumberOrString::Number(0),
         );
         transport.send(answer).await.expect("sent");
+        let next = transport.receive().await.expect("the first that waited");
+        assert_eq!(
+            next.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(1)
+        );
+        // The last request took the freed room; one more answer, and the cancellation is
+        // read: it drops request 5, which never ran.
+        let answer = rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(1),
+        );
+        transport.send(answer).await.expect("sent");
+        let next = transport.receive().await.expect("the second that waited");
+        assert_eq!(
+            next.into_request().expect("a request").1,
+            rmcp::model::NumberOrString::Number(2)
+        );
+        assert!(transport.in_flight_or_held(&rmcp::model::NumberOrString::Number(5)));
         let cancelled = transport.receive().await.expect("the cancellation");
         assert!(matches!(cancelled, JsonRpcMessage::Notification(_)));
-        assert_eq!(transport.out.in_flight.len(), MAX_IN_FLIGHT - 2);
+        assert_eq!(transport.held.len(), MIN_HELD - 2);
+        assert!(!transport.in_flight_or_held(&rmcp::model::NumberOrString::Number(5)));
     }
 
     #[tokio::test]
