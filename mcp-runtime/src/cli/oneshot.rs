@@ -16,14 +16,17 @@ const REQUEST: u64 = 1;
 /// Sends `method` with `params` after the handshake, and returns the `result` the server
 /// answered, or its JSON-RPC error as [`Error::CallFailed`].
 pub(super) async fn request(server: Server, method: &str, params: Value) -> Result<Value, Error> {
-    let (io, serving) = server.serve_in_memory();
+    let (io, serving) = server.clone().serve_in_memory();
     let (read, mut write) = tokio::io::split(io);
     let mut lines = BufReader::new(read).lines();
     let answer = exchange(&mut lines, &mut write, method, params).await;
-    // The server stops once its input closes; wait for it, so its shutdown hooks run.
+    // The session ends once its input closes; then the server stops as a served one does
+    // (what is left drains, the shutdown hooks run), as serving in memory leaves it to us.
     drop(write);
     drop(lines);
-    match serving.await {
+    let served = serving.await;
+    server.shutdown().await;
+    match served {
         Ok(Ok(())) => {}
         Ok(Err(error)) => return Err(error),
         Err(error) => {

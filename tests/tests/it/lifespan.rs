@@ -153,3 +153,31 @@ async fn the_grace_period_bounds_the_wait() {
         "{error}"
     );
 }
+
+/// The state a startup hook built.
+struct Started;
+
+#[tokio::test]
+async fn a_one_shot_command_runs_the_startup_and_shutdown_hooks_once() {
+    let events = Events::default();
+    let (up, down) = (events.clone(), events.clone());
+    let server = Server::builder("t")
+        .state(events.clone())
+        .on_startup(move || async move {
+            up.push("startup");
+            Ok::<_, std::io::Error>(Started)
+        })
+        .on_shutdown(move |_: Server| async move {
+            down.push("shutdown");
+        })
+        .tools(tools![slow])
+        .build()
+        .unwrap();
+    server
+        .clone()
+        .run_with_args(["server", "call", "slow", r#"{"millis": 1}"#])
+        .await
+        .expect("the call succeeds");
+    assert_eq!(events.all(), ["startup", "tool finished", "shutdown"]);
+    assert!(server.is_stopping());
+}
