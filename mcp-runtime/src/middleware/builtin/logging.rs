@@ -307,7 +307,7 @@ impl Line {
                 outcome = outcome.as_str(),
                 request_bytes,
                 response_bytes,
-                "request handled"
+                message = "request handled",
             ),
             None => tracing::info!(
                 target: Logging::TARGET,
