@@ -38,6 +38,7 @@ use crate::error::Error;
 mod line;
 mod stdout;
 pub use line::PlainLine;
+pub(crate) use line::push_u64;
 pub(crate) use stdout::real_stdout;
 pub use stdout::{ProtectedStdout, protect_stdout};
 

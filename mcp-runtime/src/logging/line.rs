@@ -222,7 +222,8 @@ impl Visit for Fields<'_> {
     }
 }
 
-fn push_u64(line: &mut String, mut value: u64) {
+/// `value` in decimal, at the end of `line`, without the formatting machinery.
+pub(crate) fn push_u64(line: &mut String, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {

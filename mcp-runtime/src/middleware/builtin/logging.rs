@@ -239,22 +239,11 @@ impl Middleware for Logging {
 fn request_id_text(id: &RequestId) -> String {
     match id {
         RequestId::Number(n) => {
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut rest = n.unsigned_abs();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
             let mut text = String::with_capacity(21);
             if *n < 0 {
                 text.push('-');
             }
-            text.extend(digits[at..].iter().map(|&b| char::from(b)));
+            crate::logging::push_u64(&mut text, n.unsigned_abs());
             text
         }
         RequestId::String(text) => text.to_string(),

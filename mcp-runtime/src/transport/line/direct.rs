@@ -127,6 +127,15 @@ impl InFlight {
     }
 }
 
+/// The id of the request `message` answers, if it is an answer.
+pub(super) fn answered_id(message: &TxJsonRpcMessage<RoleServer>) -> Option<&RequestId> {
+    match message {
+        JsonRpcMessage::Response(response) => Some(&response.id),
+        JsonRpcMessage::Error(error) => error.id.as_ref(),
+        _ => None,
+    }
+}
+
 /// How an answer is written: what the transport's `send` and a dispatched request share.
 #[derive(Clone)]
 pub(super) struct Writer {
@@ -137,17 +146,11 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Serializes `message` into the outbox: an answer takes its request out of flight (and
-    /// tells the meter its size); a list answer the server keeps serialized is copied as is.
+    /// Serializes `message` into the outbox, telling the meter an answer's size; a list
+    /// answer the server keeps serialized is copied as is. (Whoever answers takes the request
+    /// out of flight first.)
     pub(super) fn write(&self, message: &TxJsonRpcMessage<RoleServer>) -> std::io::Result<usize> {
-        let answered = match message {
-            JsonRpcMessage::Response(response) => Some(&response.id),
-            JsonRpcMessage::Error(error) => error.id.as_ref(),
-            _ => None,
-        };
-        if let Some(id) = answered {
-            self.in_flight.remove(id);
-        }
+        let answered = answered_id(message);
         // Serialized now, in the order the service sends: a progress notification is never
         // overtaken by the answer it precedes.
         let written = match (message, &self.lists) {

@@ -296,6 +296,9 @@ impl Transport<RoleServer> for LineTransport {
                 ServerResult::EmptyResult(_) | ServerResult::DiscoverResult(_)
             );
         }
+        if let Some(id) = direct::answered_id(&item) {
+            self.out.in_flight.remove(id);
+        }
         std::future::ready(self.out.write(&item).map(drop))
     }
 
