@@ -334,6 +334,13 @@ mod tests {
             serde_json::from_str(&line).expect("JSON")
         }
 
+        /// Waits until a `hold` call started.
+        async fn hold_started(&self) {
+            tokio::time::timeout(Duration::from_secs(10), self.held.started.notified())
+                .await
+                .expect("the tool started");
+        }
+
         /// The requests in flight that were dispatched directly.
         fn dispatched(&self) -> usize {
             self.in_flight
@@ -357,9 +364,7 @@ mod tests {
         let mut session = Session::start(64).await;
         let held = session.held.clone();
         session.call(1, "hold").await;
-        tokio::time::timeout(Duration::from_secs(10), held.started.notified())
-            .await
-            .expect("the tool started");
+        session.hold_started().await;
         assert_eq!(session.dispatched(), 1, "in flight as a direct dispatch");
         session
             .send(
@@ -408,9 +413,7 @@ mod tests {
         let held = session.held.clone();
         for id in 1..=2 {
             session.call(id, "hold").await;
-            tokio::time::timeout(Duration::from_secs(10), held.started.notified())
-                .await
-                .expect("the tool started");
+            session.hold_started().await;
         }
         // A third waits unread while two are in flight.
         session.call(3, "slow").await;
@@ -438,9 +441,7 @@ mod tests {
         let mut session = Session::start(64).await;
         let held = session.held.clone();
         session.call(1, "hold").await;
-        tokio::time::timeout(Duration::from_secs(10), held.started.notified())
-            .await
-            .expect("the tool started");
+        session.hold_started().await;
         session.write.shutdown().await.expect("closed");
         // After the closing grace (5 s), the call is cancelled and the session ends unanswered.
         tokio::time::timeout(Duration::from_secs(20), held.cancelled.notified())
@@ -479,9 +480,7 @@ mod tests {
         assert_eq!(answer["id"], 2, "{answer}");
         // A call that holds the place; a waiting call cancelled before it ran never runs.
         session.call(3, "hold").await;
-        tokio::time::timeout(Duration::from_secs(10), held.started.notified())
-            .await
-            .expect("the tool started");
+        session.hold_started().await;
         session.call(4, "hold").await;
         session
             .send(

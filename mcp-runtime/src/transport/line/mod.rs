@@ -603,16 +603,27 @@ mod tests {
         (transport, client)
     }
 
+    /// One `ping` line per id.
+    fn pings(ids: std::ops::Range<i64>) -> Vec<u8> {
+        ids.flat_map(|id| {
+            format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").into_bytes()
+        })
+        .collect()
+    }
+
+    /// The empty answer to request `id` (a ping's).
+    fn empty_answer(id: i64) -> TxJsonRpcMessage<RoleServer> {
+        rmcp::model::ServerJsonRpcMessage::response(
+            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
+            rmcp::model::NumberOrString::Number(id),
+        )
+    }
+
     #[tokio::test]
     async fn lines_split_across_reads_and_many_per_read_are_all_delivered() {
         let (mut transport, client) = transport(MAX_LINE);
         let (client_read, mut client_write) = tokio::io::split(client);
-        let mut input = Vec::new();
-        for id in 0..50 {
-            input.extend_from_slice(
-                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
-            );
-        }
+        let input = pings(0..50);
         let writer = tokio::spawn(async move {
             for chunk in input.chunks(7) {
                 client_write.write_all(chunk).await.expect("writable");
@@ -686,10 +697,7 @@ mod tests {
         let first = transport.receive().await.expect("the ping");
         assert!(matches!(first, rmcp::model::JsonRpcMessage::Request(_)));
         // A ping's answer does not start the lifecycle; an initialize result does.
-        let ping = rmcp::model::ServerJsonRpcMessage::response(
-            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(1),
-        );
+        let ping = empty_answer(1);
         transport.send(ping).await.expect("sent");
         assert!(!transport.started);
         let init = rmcp::model::ServerJsonRpcMessage::response(
@@ -714,12 +722,7 @@ mod tests {
         // As after `initialize`: notifications are delivered.
         transport.started = true;
         let (_client_read, mut client_write) = tokio::io::split(client);
-        let mut input = Vec::new();
-        for id in 0..MAX_IN_FLIGHT as i64 + 2 {
-            input.extend_from_slice(
-                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
-            );
-        }
+        let mut input = pings(0..MAX_IN_FLIGHT as i64 + 2);
         // Behind the two requests that wait: a cancellation, read at once.
         input.extend_from_slice(
             b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}\n",
@@ -745,10 +748,7 @@ mod tests {
             waiting.is_err(),
             "{MAX_IN_FLIGHT} in flight again: the next one waits"
         );
-        let answer = rmcp::model::ServerJsonRpcMessage::response(
-            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(0),
-        );
+        let answer = empty_answer(0);
         transport.send(answer).await.expect("sent");
         let next = transport
             .receive()
@@ -774,12 +774,7 @@ mod tests {
         let mut transport = transport.with_limits(StdioLimits::default().max_in_flight(1));
         transport.started = true;
         let (_client_read, mut client_write) = tokio::io::split(client);
-        let mut input = Vec::new();
-        for id in 0..MIN_HELD as i64 + 2 {
-            input.extend_from_slice(
-                format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n").as_bytes(),
-            );
-        }
+        let mut input = pings(0..MIN_HELD as i64 + 2);
         input.extend_from_slice(
             b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}\n",
         );
@@ -792,10 +787,7 @@ mod tests {
             MIN_HELD,
             "the last request and what follows unread"
         );
-        let answer = rmcp::model::ServerJsonRpcMessage::response(
-            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(0),
-        );
+        let answer = empty_answer(0);
         transport.send(answer).await.expect("sent");
         let next = transport.receive().await.expect("the first that waited");
         assert_eq!(
@@ -804,10 +796,7 @@ mod tests {
         );
         // The last request took the freed room; one more answer, and the cancellation is
         // read: it drops request 5, which never ran.
-        let answer = rmcp::model::ServerJsonRpcMessage::response(
-            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(1),
-        );
+        let answer = empty_answer(1);
         transport.send(answer).await.expect("sent");
         let next = transport.receive().await.expect("the second that waited");
         assert_eq!(
@@ -917,10 +906,7 @@ mod tests {
             "{refusal}"
         );
         // Once the first is answered, the id may be used again.
-        let answer = rmcp::model::ServerJsonRpcMessage::response(
-            ServerResult::EmptyResult(rmcp::model::EmptyResult {}),
-            rmcp::model::NumberOrString::Number(7),
-        );
+        let answer = empty_answer(7);
         transport.send(answer).await.expect("sent");
         client_write
             .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}\n")
