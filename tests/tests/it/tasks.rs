@@ -115,6 +115,14 @@ fn call(id: u64, tool: &str, arguments: Value) -> Value {
     )
 }
 
+/// The id of the task a call's answer created.
+fn task_id(answer: &Value) -> String {
+    answer["result"]["taskId"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
+}
+
 fn get(id: u64, task: &str) -> Value {
     request(id, "tasks/get", json!({"taskId": task}), true)
 }
@@ -202,10 +210,7 @@ async fn cancelling_reaches_the_running_tool() {
     let (server, saw) = server();
     let mut line = Line::start(server);
     let answer = line.send(&call(1, "patient", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     let cancel = request(2, "tasks/cancel", json!({"taskId": task}), true);
     let answer = line.send(&cancel).await;
     assert!(answer.get("result").is_some(), "{answer}");
@@ -243,10 +248,7 @@ async fn a_question_inside_a_task_is_answered_with_tasks_update() {
     let (server, _) = server();
     let mut line = Line::start(server);
     let answer = line.send(&call(1, "greet", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     let waiting = poll_while(&mut line, &task, "working").await;
     assert_eq!(waiting["status"], "input_required", "{waiting}");
     let asked = &waiting["inputRequests"]["q0"];
@@ -292,10 +294,7 @@ async fn the_result_outlives_the_connection_until_its_time_to_live() {
         .send(&call(1, "slow_sum", json!({"a": 20, "b": 22})))
         .await;
     assert_eq!(answer["result"]["ttlMs"], 2000);
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     drop(first);
 
     // Another connection to the same server finds the result.
@@ -328,10 +327,7 @@ async fn a_task_runs_past_the_default_tool_timeout_and_the_caps_hold() {
     let (server, _) = server_with(settings);
     let mut line = Line::start(server);
     let answer = line.send(&call(1, "long_haul", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
 
     // One running already: the caller's cap.
     let refused = line
@@ -404,10 +400,7 @@ async fn records_go_to_the_store_the_builder_was_given() {
     let answer = line
         .send(&call(1, "slow_sum", json!({"a": 1, "b": 1})))
         .await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     let done = poll_while(&mut line, &task, "working").await;
     assert_eq!(done["status"], "completed");
     assert!(
@@ -428,10 +421,7 @@ async fn a_task_that_times_out_waiting_says_which_answer_it_lacked() {
     let (server, _) = server();
     let mut line = Line::start(server);
     let answer = line.send(&call(1, "impatient", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     let waiting = poll_while(&mut line, &task, "working").await;
     assert_eq!(waiting["status"], "input_required", "{waiting}");
     let done = poll_while(&mut line, &task, "input_required").await;
@@ -455,10 +445,7 @@ async fn a_result_is_kept_a_whole_time_to_live_after_the_task_ends() {
     let (server, _) = server_with(settings);
     let mut line = Line::start(server);
     let answer = line.send(&call(1, "long_haul", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     // `long_haul` takes 300 ms; 1.1 s after the start the first time to live is over.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let done = line.send(&get(2, &task)).await;
@@ -479,10 +466,7 @@ async fn tasks_still_running_when_the_server_stops_fail_with_the_reason() {
         .expect("builds");
     let mut line = Line::start(server.clone());
     let answer = line.send(&call(1, "patient", json!({}))).await;
-    let task = answer["result"]["taskId"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let task = task_id(&answer);
     server.shutdown().await;
     let record = store.inner.get(&task).await.expect("reads").expect("kept");
     let task = serde_json::to_value(&record.task).expect("JSON");
